@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrate } from './data-source.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+
+export interface DatabaseOptions {
+  /** A PostgreSQL server. Absent: the embedded database in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Connections in the shared pool. */
+  poolSize?: number;
+  /** Called for errors on idle pooled connections (a restarted server, a terminated backend). */
+  onIdleError?: (error: Error) => void;
+}
+
+/** The database the service runs on: a server, or the embedded default, migrated and pooled. */
+export class Database {
+  private constructor(
+    readonly url: string,
+    readonly pool: pg.Pool,
+    readonly embedded: EmbeddedPostgres | null,
+  ) {}
+
+  static async open(options: DatabaseOptions): Promise<Database> {
+    const embedded = options.databaseUrl
+      ? null
+      : await EmbeddedPostgres.start({ dataDir: join(options.dataDir, 'pgdata') });
+    try {
+      const url = options.databaseUrl ?? embedded!.url;
+      await migrate(url);
+      // On the embedded server every connection shares one backend; stay below its connection cap,
+      // leaving room for the sequencer's own connection.
+      const max = options.poolSize ?? (embedded ? embedded.maxConnections - 3 : 20);
+      const pool = createPool(url, max, options.onIdleError);
+      return new Database(url, pool, embedded);
+    } catch (error) {
+      await embedded?.stop();
+      throw error;
+    }
+  }
+
+  get kind(): 'embedded' | 'server' {
+    return this.embedded ? 'embedded' : 'server';
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.embedded?.stop();
+  }
+}
+
+export function createPool(url: string, max: number, onIdleError?: (error: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // Without a listener an idle client's error (server restart, pg_terminate_backend) crashes the process.
+  pool.on('error', onIdleError ?? (() => undefined));
+  return pool;
+}

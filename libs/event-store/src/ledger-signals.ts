@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+
+export interface StampedBatch {
+  fromPosition: number;
+  toPosition: number;
+  eventIds: string[];
+  /** performance.now() when the batch committed. */
+  committedAt: number;
+}
+
+/**
+ * In-process wake-ups between writers, the sequencer and readers. Only ever a hint: every loop that
+ * listens also polls, since another process (or the embedded database, which has no cross-connection
+ * LISTEN/NOTIFY) may do the writing.
+ */
+export class LedgerSignals {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  appended(): void {
+    this.emitter.emit('appended');
+  }
+
+  stamped(batch: StampedBatch): void {
+    this.emitter.emit('stamped', batch);
+  }
+
+  onAppended(listener: () => void): () => void {
+    this.emitter.on('appended', listener);
+    return () => this.emitter.off('appended', listener);
+  }
+
+  onStamped(listener: (batch: StampedBatch) => void): () => void {
+    this.emitter.on('stamped', listener);
+    return () => this.emitter.off('stamped', listener);
+  }
+
+  /** Resolves on the next stamped batch, after `timeoutMs`, or when `signal` aborts, whichever is first. */
+  nextStamped(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.next('stamped', timeoutMs, signal);
+  }
+
+  nextAppended(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.next('appended', timeoutMs, signal);
+  }
+
+  private next(event: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.emitter.off(event, done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.emitter.once(event, done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}

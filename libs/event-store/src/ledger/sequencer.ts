@@ -1,0 +1,313 @@
+import pg from 'pg';
+import type { JsonObject } from '../json.js';
+import { LedgerSignals } from '../ledger-signals.js';
+import type { EventMetadata } from '../types.js';
+import { isUniqueViolation } from '../postgres/pg-errors.js';
+import { genesisHash, sealEntry } from './hash-chain.js';
+
+export interface SequencerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface SequencerOptions {
+  /** Events stamped per transaction (default 1000). */
+  batchSize?: number;
+  /** Longest wait between polls when idle; an in-process append wakes it sooner (default 20 ms). */
+  idleMs?: number;
+  /** How often a standby instance tries to become leader (default 1000 ms). */
+  standbyMs?: number;
+  signals?: LedgerSignals;
+  logger?: SequencerLogger;
+  /**
+   * Fault injection for tests: runs after a batch is written and before it commits.
+   * `pid` is the backend holding the batch's transaction.
+   */
+  beforeCommit?: (batch: { fromPosition: number; count: number; pid: number }) => Promise<void>;
+}
+
+export type SequencerState = 'stopped' | 'standby' | 'leader';
+
+export interface SequencerStatus {
+  state: SequencerState;
+  /** The last position this instance knows to be stamped. */
+  position: number;
+  stamped: number;
+  /** Batches refused because another sequencer had moved the head (a fenced-out stale leader). */
+  fencedOut: number;
+  lastError: string | null;
+  /** Date.now() of the last loop turn; a leader whose heartbeat stops is not alive. */
+  heartbeatAt: number;
+}
+
+interface Head {
+  position: number;
+  hash: string;
+  txId: string;
+  seq: string;
+}
+
+interface PendingRow {
+  seq: string;
+  tx_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+/** One leader per database: a session-level advisory lock held on the sequencer's own connection. */
+const LEADER_LOCK = "hashtextextended('supply-ledger:sequencer', 0)";
+
+// Only transactions older than every running one are finished: nothing can still commit below the
+// snapshot's xmin. Scanning in (tx_id, seq) order behind that horizon visits each committed event once.
+const SELECT_PENDING = `
+  SELECT seq, tx_id::text AS tx_id, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+         recorded_at
+  FROM events
+  WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY tx_id, seq
+  LIMIT $3`;
+
+const SELECT_HEAD = `
+  SELECT l.position, l.hash, e.tx_id::text AS tx_id, e.seq
+  FROM ledger l JOIN events e ON e.event_id = l.event_id
+  ORDER BY l.position DESC LIMIT 1`;
+
+const INSERT_ENTRIES = `
+  INSERT INTO ledger (position, event_id, hash, entry)
+  SELECT position, event_id, decode(hash, 'hex'), entry
+  FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[]) AS batch(position, event_id, hash, entry)`;
+
+/**
+ * Stamps committed events with dense ledger positions and extends the hash chain.
+ *
+ * Correctness does not rest on the election: every batch is inserted on top of the head it read, and the
+ * ledger's keys (position, event id) make a stale leader's batch fail instead of doubling or forking.
+ */
+export class Sequencer {
+  private readonly batchSize: number;
+  private readonly idleMs: number;
+  private readonly standbyMs: number;
+  private readonly signals: LedgerSignals;
+  private readonly logger: SequencerLogger;
+  private client: pg.Client | null = null;
+  private head: Head | null = null;
+  private running: Promise<void> | null = null;
+  private stopping = new AbortController();
+  private readonly current: SequencerStatus = {
+    state: 'stopped',
+    position: 0,
+    stamped: 0,
+    fencedOut: 0,
+    lastError: null,
+    heartbeatAt: 0,
+  };
+
+  constructor(
+    private readonly url: string,
+    private readonly options: SequencerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.idleMs = options.idleMs ?? 20;
+    this.standbyMs = options.standbyMs ?? 1000;
+    this.signals = options.signals ?? new LedgerSignals();
+    this.logger = options.logger ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
+  }
+
+  status(): SequencerStatus {
+    return { ...this.current };
+  }
+
+  /** Starts competing for leadership; as leader, stamps until stopped. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = new AbortController();
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+    this.running = null;
+  }
+
+  private async run(): Promise<void> {
+    const unsubscribe = this.signals.onAppended(() => this.wake?.());
+    try {
+      while (!this.stopping.signal.aborted) {
+        try {
+          await this.connect();
+          if (await this.becomeLeader()) await this.lead();
+        } catch (error) {
+          this.current.lastError = (error as Error).message;
+          this.logger.error(`sequencer: ${(error as Error).message}; reconnecting`);
+          await this.sleep(Math.min(this.standbyMs, 250));
+        } finally {
+          if (this.current.state === 'leader') this.logger.log('sequencer: leadership released');
+          await this.disconnect();
+          this.current.state = 'standby';
+        }
+      }
+    } finally {
+      unsubscribe();
+      this.current.state = 'stopped';
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'ledger-sequencer' });
+    client.on('error', (error) => {
+      this.current.lastError = error.message;
+    });
+    await client.connect();
+    this.client = client;
+    this.head = null;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    // Closing the session releases the advisory lock; a failed connection is simply dropped.
+    await client.end().catch(() => undefined);
+  }
+
+  private async becomeLeader(): Promise<boolean> {
+    this.current.state = 'standby';
+    while (!this.stopping.signal.aborted) {
+      this.current.heartbeatAt = Date.now();
+      const { rows } = await this.client!.query<{ leader: boolean }>(
+        `SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS leader`,
+      );
+      if (rows[0]!.leader) {
+        this.current.state = 'leader';
+        this.logger.log('sequencer: leading');
+        return true;
+      }
+      await this.sleep(this.standbyMs);
+    }
+    return false;
+  }
+
+  private async lead(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      this.current.heartbeatAt = Date.now();
+      const stamped = await this.stampBatch();
+      if (stamped < this.batchSize) await this.sleep(stamped > 0 ? 1 : this.idleMs);
+    }
+  }
+
+  /** Stamps the next batch of committed events. Returns how many it stamped (0 when fenced out). */
+  async stampBatch(): Promise<number> {
+    const client = this.client;
+    if (!client) throw new Error('sequencer is not connected');
+    const head = (this.head ??= await this.loadHead(client));
+    const { rows } = await client.query<PendingRow>({
+      text: SELECT_PENDING,
+      values: [head.txId, head.seq, this.batchSize],
+    });
+    if (rows.length === 0) return 0;
+
+    const positions: number[] = [];
+    const eventIds: string[] = [];
+    const hashes: string[] = [];
+    const entries: string[] = [];
+    let prevHash = head.hash;
+    for (const [i, row] of rows.entries()) {
+      const position = head.position + i + 1;
+      const sealed = sealEntry(position, prevHash, {
+        eventId: row.event_id,
+        streamId: row.stream_id,
+        streamVersion: row.stream_version,
+        type: row.type,
+        schemaVersion: row.schema_version,
+        data: row.data,
+        metadata: row.metadata,
+        recordedAt: row.recorded_at.toISOString(),
+      });
+      positions.push(position);
+      eventIds.push(row.event_id);
+      hashes.push(sealed.hash);
+      entries.push(sealed.entry);
+      prevHash = sealed.hash;
+    }
+
+    await client.query('BEGIN');
+    try {
+      await client.query(INSERT_ENTRIES, [positions, eventIds, hashes, entries]);
+      if (this.options.beforeCommit) {
+        const pid = (client as unknown as { processID: number }).processID;
+        await this.options.beforeCommit({ fromPosition: positions[0]!, count: rows.length, pid });
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (isUniqueViolation(error, ['ledger_pkey', 'ledger_event_key'])) {
+        // Another sequencer stamped on top of the head we read: we were a stale leader. Re-read the head.
+        this.current.fencedOut += 1;
+        this.head = null;
+        this.logger.warn('sequencer: the ledger head moved under us (another sequencer); reloading');
+        return 0;
+      }
+      this.head = null;
+      throw error;
+    }
+
+    const last = rows[rows.length - 1]!;
+    this.head = { position: positions[positions.length - 1]!, hash: prevHash, txId: last.tx_id, seq: last.seq };
+    this.current.position = this.head.position;
+    this.current.stamped += rows.length;
+    this.signals.stamped({
+      fromPosition: positions[0]!,
+      toPosition: this.head.position,
+      eventIds,
+      committedAt: performance.now(),
+    });
+    return rows.length;
+  }
+
+  /**
+   * Connects without competing for leadership, for tests that need to drive batches by hand (two
+   * stale leaders racing, say). `stampBatch` then works on this connection.
+   */
+  async connectUnelected(): Promise<void> {
+    await this.connect();
+  }
+
+  async disconnectUnelected(): Promise<void> {
+    await this.disconnect();
+  }
+
+  private async loadHead(client: pg.Client): Promise<Head> {
+    const { rows } = await client.query<{ position: string; hash: Buffer; tx_id: string; seq: string }>(SELECT_HEAD);
+    const row = rows[0];
+    if (row) {
+      this.current.position = Number(row.position);
+      return { position: Number(row.position), hash: row.hash.toString('hex'), txId: row.tx_id, seq: row.seq };
+    }
+    const meta = await client.query<{ ledger_id: string }>('SELECT ledger_id FROM ledger_meta');
+    return { position: 0, hash: genesisHash(meta.rows[0]!.ledger_id), txId: '0', seq: '0' };
+  }
+
+  private wake: (() => void) | null = null;
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        this.stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      this.stopping.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { DuplicateEventError, InvalidAppendError, StampTimeoutError } from '../errors.js';
+import type { JsonObject } from '../json.js';
+import { ChainVerifier, parseEntry, type ChainFault, type StoredEntry } from '../ledger/hash-chain.js';
+import { LedgerSignals } from '../ledger-signals.js';
+import type {
+  AppendResult,
+  EventMetadata,
+  ExpectedVersion,
+  LedgerEvent,
+  RecordedEvent,
+  StreamAppend,
+} from '../types.js';
+import { Upcasters } from '../upcasters.js';
+import { translateAppendError } from './pg-errors.js';
+
+export interface EventStoreOptions {
+  upcasters?: Upcasters;
+  /** Shared with the sequencer so that, in one process, stamping and waiting react at once. */
+  signals?: LedgerSignals;
+}
+
+export interface AppendOptions {
+  /**
+   * Append inside the caller's transaction (READ COMMITTED). The caller commits or rolls back; on an error
+   * the transaction is aborted and must be rolled back.
+   */
+  client?: pg.PoolClient;
+}
+
+export interface ReadStreamOptions {
+  /** First stream version to return (default 1). */
+  fromVersion?: number;
+  limit?: number;
+}
+
+export interface ReadLedgerOptions {
+  /** Return events after this position (default 0: from the first). */
+  after?: number;
+  /** Stop after this position (default: whatever the ledger holds when the read reaches it). */
+  through?: number;
+  pageSize?: number;
+}
+
+export interface FollowOptions extends Omit<ReadLedgerOptions, 'through'> {
+  signal: AbortSignal;
+  /** How long to wait for a stamp before polling again when caught up (default 50 ms). */
+  pollMs?: number;
+}
+
+export type ChainVerification =
+  | { ok: true; verifiedThrough: number; headHash: string }
+  | { ok: false; verifiedThrough: number; fault: ChainFault };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_PAGE = 1000;
+
+/**
+ * The event store on PostgreSQL: appends with per-stream optimistic concurrency, stream reads, and reads of
+ * the ledger (events stamped by the sequencer with dense positions and the hash chain, in ledger order).
+ */
+export class PostgresEventStore {
+  readonly signals: LedgerSignals;
+  private readonly upcasters: Upcasters;
+  private ledgerIdCache: string | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: EventStoreOptions = {},
+  ) {
+    this.upcasters = options.upcasters ?? new Upcasters();
+    this.signals = options.signals ?? new LedgerSignals();
+  }
+
+  /**
+   * Appends to one or more streams in one transaction, each checked against its own expected version.
+   * Any mismatch raises WrongExpectedVersionError and nothing is written.
+   */
+  async append(appends: StreamAppend | readonly StreamAppend[], options: AppendOptions = {}): Promise<AppendResult> {
+    const list = Array.isArray(appends) ? (appends as readonly StreamAppend[]) : [appends as StreamAppend];
+    const { streams, events } = prepareAppend(list);
+    const query = {
+      text: 'SELECT event_versions, stream_versions FROM ledger_append($1::jsonb, $2::jsonb)',
+      values: [JSON.stringify(streams), JSON.stringify(events)],
+    };
+    let versions: { event_versions: number[]; stream_versions: number[] };
+    // A dedicated client rather than pool.query(): node-postgres discards a pooled connection on any error,
+    // and a version conflict is an ordinary outcome here.
+    const client = options.client ?? (await this.pool.connect());
+    try {
+      const result = await client.query<typeof versions>(query);
+      versions = result.rows[0]!;
+    } catch (error) {
+      throw translateAppendError(error);
+    } finally {
+      if (!options.client) client.release();
+    }
+    this.signals.appended();
+
+    return {
+      events: events.map((event, i) => ({
+        eventId: event.eventId,
+        streamId: event.streamId,
+        streamVersion: versions.event_versions[i]!,
+        type: event.type,
+      })),
+      streams: streams.map(({ streamId }, i) => ({ streamId, version: versions.stream_versions[i]! })),
+    };
+  }
+
+  /** The stream's events in version order, committed ones only (stamped onto the ledger or not yet). */
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>({
+      text: `SELECT event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at
+             FROM events WHERE stream_id = $1 AND stream_version >= $2
+             ORDER BY stream_version LIMIT $3`,
+      values: [streamId, options.fromVersion ?? 1, options.limit ?? null],
+    });
+    return rows.map((row) => this.fromRow(row));
+  }
+
+  /** The stream's current version; 0 when it has no events. */
+  async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number | null }>(
+      'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  /** Up to `limit` ledger events after `after`, in ledger order. */
+  async readLedgerPage(after: number, limit: number): Promise<LedgerEvent[]> {
+    const rows = await this.readEntryPage(after, limit);
+    return rows.map((row) => this.fromEntry(row));
+  }
+
+  /** The whole ledger (or a range of it) in ledger order, page by page: memory stays bounded. */
+  async *readAll(options: ReadLedgerOptions = {}): AsyncGenerator<LedgerEvent> {
+    for await (const entry of this.readEntries(options)) yield this.fromEntry(entry);
+  }
+
+  /** The stored entries (the hashed bytes) in ledger order, page by page. */
+  async *readEntries(options: ReadLedgerOptions = {}): AsyncGenerator<StoredEntry> {
+    const pageSize = options.pageSize ?? DEFAULT_PAGE;
+    const through = options.through ?? Number.MAX_SAFE_INTEGER;
+    let after = options.after ?? 0;
+    while (after < through) {
+      const page = await this.readEntryPage(after, Math.min(pageSize, through - after));
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1]!.position;
+    }
+  }
+
+  /**
+   * Follows the ledger from `after` until `signal` aborts: every stamped event exactly once, in order.
+   * Only stamped events are seen, so an append that commits late is read when it is stamped, never skipped.
+   */
+  async *follow(options: FollowOptions): AsyncGenerator<LedgerEvent> {
+    const pageSize = options.pageSize ?? DEFAULT_PAGE;
+    let after = options.after ?? 0;
+    while (!options.signal.aborted) {
+      const page = await this.readEntryPage(after, pageSize);
+      for (const entry of page) yield this.fromEntry(entry);
+      if (page.length > 0) after = page[page.length - 1]!.position;
+      if (page.length < pageSize) await this.signals.nextStamped(options.pollMs ?? 50, options.signal);
+    }
+  }
+
+  /** The last stamped position and its hash (position 0 and the genesis hash for an empty ledger). */
+  async head(): Promise<{ position: number; hash: string }> {
+    const { rows } = await this.pool.query<{ position: string; hash: Buffer }>(
+      'SELECT position, hash FROM ledger ORDER BY position DESC LIMIT 1',
+    );
+    const row = rows[0];
+    if (!row) return { position: 0, hash: new ChainVerifier(await this.ledgerId()).headHash };
+    return { position: Number(row.position), hash: row.hash.toString('hex') };
+  }
+
+  async ledgerId(): Promise<string> {
+    if (!this.ledgerIdCache) {
+      const { rows } = await this.pool.query<{ ledger_id: string }>('SELECT ledger_id FROM ledger_meta');
+      this.ledgerIdCache = rows[0]!.ledger_id;
+    }
+    return this.ledgerIdCache;
+  }
+
+  /**
+   * Waits until the sequencer has stamped every one of `eventIds`; resolves with the highest position among
+   * them. This is how a writer learns the ledger position of what it appended.
+   */
+  async waitForStamped(eventIds: readonly string[], timeoutMs = 5_000): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.pool.query<{ stamped: number; position: string | null }>(
+        'SELECT count(*)::int AS stamped, max(position) AS position FROM ledger WHERE event_id = ANY($1::uuid[])',
+        [eventIds],
+      );
+      if (rows[0]!.stamped === eventIds.length) return Number(rows[0]!.position ?? 0);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new StampTimeoutError(eventIds, timeoutMs);
+      await this.signals.nextStamped(Math.min(left, 25));
+    }
+  }
+
+  /** Recomputes the chain from genesis: dense positions, canonical entries, hashes and links. */
+  async verifyChain(options: { pageSize?: number } = {}): Promise<ChainVerification> {
+    const verifier = new ChainVerifier(await this.ledgerId());
+    for await (const entry of this.readEntries(options)) {
+      const fault = verifier.check(entry);
+      if (fault) return { ok: false, verifiedThrough: verifier.verifiedThrough, fault };
+    }
+    return { ok: true, verifiedThrough: verifier.verifiedThrough, headHash: verifier.headHash };
+  }
+
+  private async readEntryPage(after: number, limit: number): Promise<StoredEntry[]> {
+    const { rows } = await this.pool.query<{ position: string; hash: Buffer; entry: string }>({
+      text: 'SELECT position, hash, entry FROM ledger WHERE position > $1 ORDER BY position LIMIT $2',
+      values: [after, limit],
+    });
+    return rows.map((row) => ({ position: Number(row.position), hash: row.hash.toString('hex'), entry: row.entry }));
+  }
+
+  private fromRow(row: EventRow): RecordedEvent {
+    const { schemaVersion, data } = this.upcasters.upcast(row.type, row.schema_version, row.data);
+    return {
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      type: row.type,
+      schemaVersion,
+      data,
+      metadata: row.metadata,
+      recordedAt: row.recorded_at,
+    };
+  }
+
+  private fromEntry(stored: StoredEntry): LedgerEvent {
+    const { position, prevHash, event } = parseEntry(stored.entry);
+    const { schemaVersion, data } = this.upcasters.upcast(event.type, event.schemaVersion, event.data);
+    return {
+      position,
+      hash: stored.hash,
+      prevHash,
+      eventId: event.eventId,
+      streamId: event.streamId,
+      streamVersion: event.streamVersion,
+      type: event.type,
+      schemaVersion,
+      data,
+      metadata: event.metadata,
+      recordedAt: new Date(event.recordedAt),
+    };
+  }
+}
+
+interface EventRow {
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+interface PreparedStream {
+  streamId: string;
+  expected: ExpectedVersion;
+  write: boolean;
+}
+
+interface PreparedEvent {
+  eventId: string;
+  streamId: string;
+  type: string;
+  schemaVersion: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+}
+
+/** Checks an append before it reaches the database; the database re-checks what only it can know. */
+function prepareAppend(list: readonly StreamAppend[]): { streams: PreparedStream[]; events: PreparedEvent[] } {
+  if (list.length === 0) throw new InvalidAppendError('an append names at least one stream');
+  const streams: PreparedStream[] = [];
+  const events: PreparedEvent[] = [];
+  const seenStreams = new Set<string>();
+  const seenEvents = new Set<string>();
+  for (const append of list) {
+    if (typeof append.streamId !== 'string' || append.streamId.length === 0) {
+      throw new InvalidAppendError('a stream id is a non-empty string');
+    }
+    if (seenStreams.has(append.streamId)) {
+      throw new InvalidAppendError(`stream ${append.streamId} is named twice in one append`);
+    }
+    seenStreams.add(append.streamId);
+    const expected = append.expectedVersion;
+    if (
+      !(expected === 'any' || expected === 'no-stream' || expected === 'stream-exists') &&
+      !(Number.isInteger(expected) && (expected as number) >= 0)
+    ) {
+      throw new InvalidAppendError(`stream ${append.streamId}: expected version ${String(expected)} is not valid`);
+    }
+    streams.push({ streamId: append.streamId, expected, write: append.events.length > 0 });
+    for (const event of append.events) {
+      const eventId = event.eventId ?? randomUUID();
+      if (!UUID.test(eventId)) throw new InvalidAppendError(`event id ${eventId} is not a UUID`);
+      if (seenEvents.has(eventId.toLowerCase())) throw new DuplicateEventError(eventId);
+      seenEvents.add(eventId.toLowerCase());
+      if (typeof event.type !== 'string' || event.type.length === 0) {
+        throw new InvalidAppendError('an event type is a non-empty string');
+      }
+      const schemaVersion = event.schemaVersion ?? 1;
+      if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
+        throw new InvalidAppendError(`event ${eventId}: schema version ${schemaVersion} is not valid`);
+      }
+      if (!isObject(event.data) || !isObject(event.metadata)) {
+        throw new InvalidAppendError(`event ${eventId}: data and metadata are JSON objects`);
+      }
+      events.push({
+        eventId: eventId.toLowerCase(),
+        streamId: append.streamId,
+        type: event.type,
+        schemaVersion,
+        data: event.data,
+        metadata: event.metadata,
+      });
+    }
+  }
+  if (events.length === 0) throw new InvalidAppendError('an append holds at least one event');
+  return { streams, events };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
