@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrate } from './data-source.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgres } from './embedded/embedded-postgres.js';
 
 export interface DatabaseOptions {
   /** A PostgreSQL server. Absent: the embedded database in `dataDir`. */

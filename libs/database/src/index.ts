@@ -1,4 +1,8 @@
 export { Database, createPool, type DatabaseOptions } from './database.js';
 export { createDataSource, migrate } from './data-source.js';
-export { EmbeddedPostgres, EmbeddedDatabaseLockedError, type EmbeddedPostgresOptions } from './embedded-postgres.js';
+export {
+  EmbeddedPostgres,
+  EmbeddedDatabaseLockedError,
+  type EmbeddedPostgresOptions,
+} from './embedded/embedded-postgres.js';
 export { migrations } from './migrations/index.js';

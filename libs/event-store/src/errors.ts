@@ -41,7 +41,10 @@ export class InvalidAppendError extends EventStoreError {
 
 export class StampTimeoutError extends EventStoreError {
   override readonly name = 'StampTimeoutError';
-  constructor(readonly eventIds: readonly string[], timeoutMs: number) {
+  constructor(
+    readonly eventIds: readonly string[],
+    timeoutMs: number,
+  ) {
     super(`${eventIds.length} event(s) were not stamped onto the ledger within ${timeoutMs} ms`);
   }
 }

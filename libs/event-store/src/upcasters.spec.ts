@@ -23,10 +23,15 @@ describe('Upcasters', () => {
   it('leaves current events and other types untouched', () => {
     const data = { orderId: 'o-1', quantity: 5, unit: 'chip' };
     expect(upcasters.upcast('OrderPlaced', 3, data)).toEqual({ schemaVersion: 3, data });
-    expect(upcasters.upcast('FirmRegistered', 1, { firmId: 'x' })).toEqual({ schemaVersion: 1, data: { firmId: 'x' } });
+    expect(upcasters.upcast('FirmRegistered', 1, { firmId: 'x' })).toEqual({
+      schemaVersion: 1,
+      data: { firmId: 'x' },
+    });
   });
 
   it('refuses two upcasters for the same step', () => {
-    expect(() => upcasters.register({ type: 'OrderPlaced', fromVersion: 1, upcast: (d) => d })).toThrow(/already/);
+    expect(() => upcasters.register({ type: 'OrderPlaced', fromVersion: 1, upcast: (d) => d })).toThrow(
+      /already/,
+    );
   });
 });

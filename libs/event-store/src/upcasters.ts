@@ -30,7 +30,11 @@ export class Upcasters {
   upcast(type: string, schemaVersion: number, data: JsonObject): { schemaVersion: number; data: JsonObject } {
     let version = schemaVersion;
     let current = data;
-    for (let step = this.steps.get(stepKey(type, version)); step; step = this.steps.get(stepKey(type, version))) {
+    for (
+      let step = this.steps.get(stepKey(type, version));
+      step;
+      step = this.steps.get(stepKey(type, version))
+    ) {
       current = step.upcast(current);
       version += 1;
     }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createPool } from '../database.js';
 import { migrate } from '../data-source.js';
-import { EmbeddedPostgres } from '../embedded-postgres.js';
+import { EmbeddedPostgres } from '../embedded/embedded-postgres.js';
 
 /**
  * A fresh, migrated database per test file. With DATABASE_URL: a database cloned from a migrated template on
@@ -157,7 +157,8 @@ async function dropAbandoned(admin: pg.Client): Promise<void> {
   );
   for (const { datname } of rows) {
     const pid = Number(/^ledger_test_(\d+)_/.exec(datname)?.[1]);
-    if (pid && pid !== RUN && !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    if (pid && pid !== RUN && !isAlive(pid))
+      await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   }
 }
 

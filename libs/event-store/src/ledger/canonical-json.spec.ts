@@ -86,6 +86,8 @@ describe('canonicalize (RFC 8785)', () => {
   });
 
   it('gives the same bytes whatever order the properties were written in', () => {
-    expect(canonicalize({ b: [1, { y: 2, x: 1 }], a: 'x' })).toBe(canonicalize({ a: 'x', b: [1, { x: 1, y: 2 }] }));
+    expect(canonicalize({ b: [1, { y: 2, x: 1 }], a: 'x' })).toBe(
+      canonicalize({ a: 'x', b: [1, { x: 1, y: 2 }] }),
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { ChainVerifier, genesisHash, parseEntry, sealEntry, sha256Hex, type SealedEvent, type StoredEntry } from './hash-chain.js';
+import {
+  ChainVerifier,
+  genesisHash,
+  parseEntry,
+  sealEntry,
+  sha256Hex,
+  type SealedEvent,
+  type StoredEntry,
+} from './hash-chain.js';
 
 const LEDGER = '6f1c1f8e-4b7a-4d0e-9d5c-2f1f2a3b4c5d';
 

@@ -101,7 +101,8 @@ export class ChainVerifier {
     let parsed: LedgerEntry;
     try {
       parsed = parseEntry(stored.entry);
-      if (canonicalize(parsed) !== stored.entry) return fault('ENTRY_NOT_CANONICAL', 'entry bytes are not RFC 8785');
+      if (canonicalize(parsed) !== stored.entry)
+        return fault('ENTRY_NOT_CANONICAL', 'entry bytes are not RFC 8785');
     } catch (error) {
       return fault('ENTRY_UNREADABLE', (error as Error).message);
     }
@@ -113,7 +114,10 @@ export class ChainVerifier {
       return fault('HASH_MISMATCH', `stored hash ${stored.hash}, entry hashes to ${actualHash}`);
     }
     if (parsed.prevHash !== this.previousHash) {
-      return fault('BROKEN_LINK', `entry links to ${parsed.prevHash}, previous entry is ${this.previousHash}`);
+      return fault(
+        'BROKEN_LINK',
+        `entry links to ${parsed.prevHash}, previous entry is ${this.previousHash}`,
+      );
     }
     this.previousHash = stored.hash;
     this.expectedPosition += 1;

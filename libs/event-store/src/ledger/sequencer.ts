@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { JsonObject } from '../json.js';
 import { LedgerSignals } from '../ledger-signals.js';
 import type { EventMetadata } from '../types.js';
+import { ledgerIdentity } from '../postgres/ledger-identity.js';
 import { isUniqueViolation } from '../postgres/pg-errors.js';
 import { genesisHash, sealEntry } from './hash-chain.js';
 
@@ -21,10 +22,14 @@ export interface SequencerOptions {
   signals?: LedgerSignals;
   logger?: SequencerLogger;
   /**
-   * Fault injection for tests: runs after a batch is written and before it commits.
-   * `pid` is the backend holding the batch's transaction.
+   * Fault injection for tests: runs after a batch is written and before it commits. `dropConnection`
+   * cuts the sequencer's connection as a crash of its process would.
    */
-  beforeCommit?: (batch: { fromPosition: number; count: number; pid: number }) => Promise<void>;
+  beforeCommit?: (batch: {
+    fromPosition: number;
+    count: number;
+    dropConnection: () => void;
+  }) => Promise<void>;
 }
 
 export type SequencerState = 'stopped' | 'standby' | 'leader';
@@ -65,12 +70,14 @@ interface PendingRow {
 const LEADER_LOCK = "hashtextextended('supply-ledger:sequencer', 0)";
 
 // Only transactions older than every running one are finished: nothing can still commit below the
-// snapshot's xmin. Scanning in (tx_id, seq) order behind that horizon visits each committed event once.
+// snapshot's xmin. Scanning in (tx_id, seq) order behind that horizon visits each committed event once;
+// the NOT EXISTS probe (one index lookup a row) keeps "never stamp twice" true even if that ever failed.
 const SELECT_PENDING = `
   SELECT seq, tx_id::text AS tx_id, event_id, stream_id, stream_version, type, schema_version, data, metadata,
          recorded_at
-  FROM events
+  FROM events e
   WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+    AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.event_id = e.event_id)
   ORDER BY tx_id, seq
   LIMIT $3`;
 
@@ -242,8 +249,13 @@ export class Sequencer {
     try {
       await client.query(INSERT_ENTRIES, [positions, eventIds, hashes, entries]);
       if (this.options.beforeCommit) {
-        const pid = (client as unknown as { processID: number }).processID;
-        await this.options.beforeCommit({ fromPosition: positions[0]!, count: rows.length, pid });
+        const socket = (client as unknown as { connection: { stream: { destroy(): void } } }).connection
+          .stream;
+        await this.options.beforeCommit({
+          fromPosition: positions[0]!,
+          count: rows.length,
+          dropConnection: () => socket.destroy(),
+        });
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -252,7 +264,9 @@ export class Sequencer {
         // Another sequencer stamped on top of the head we read: we were a stale leader. Re-read the head.
         this.current.fencedOut += 1;
         this.head = null;
-        this.logger.warn('sequencer: the ledger head moved under us (another sequencer); reloading');
+        this.logger.warn(
+          `sequencer: the ledger head moved under us (another sequencer); reloading (${(error as Error).message})`,
+        );
         return 0;
       }
       this.head = null;
@@ -260,7 +274,12 @@ export class Sequencer {
     }
 
     const last = rows[rows.length - 1]!;
-    this.head = { position: positions[positions.length - 1]!, hash: prevHash, txId: last.tx_id, seq: last.seq };
+    this.head = {
+      position: positions[positions.length - 1]!,
+      hash: prevHash,
+      txId: last.tx_id,
+      seq: last.seq,
+    };
     this.current.position = this.head.position;
     this.current.stamped += rows.length;
     this.signals.stamped({
@@ -285,14 +304,20 @@ export class Sequencer {
   }
 
   private async loadHead(client: pg.Client): Promise<Head> {
-    const { rows } = await client.query<{ position: string; hash: Buffer; tx_id: string; seq: string }>(SELECT_HEAD);
+    const { rows } = await client.query<{ position: string; hash: Buffer; tx_id: string; seq: string }>(
+      SELECT_HEAD,
+    );
     const row = rows[0];
     if (row) {
       this.current.position = Number(row.position);
-      return { position: Number(row.position), hash: row.hash.toString('hex'), txId: row.tx_id, seq: row.seq };
+      return {
+        position: Number(row.position),
+        hash: row.hash.toString('hex'),
+        txId: row.tx_id,
+        seq: row.seq,
+      };
     }
-    const meta = await client.query<{ ledger_id: string }>('SELECT ledger_id FROM ledger_meta');
-    return { position: 0, hash: genesisHash(meta.rows[0]!.ledger_id), txId: '0', seq: '0' };
+    return { position: 0, hash: genesisHash(await ledgerIdentity(client)), txId: '0', seq: '0' };
   }
 
   private wake: (() => void) | null = null;

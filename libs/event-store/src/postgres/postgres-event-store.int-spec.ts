@@ -24,12 +24,18 @@ describe('PostgresEventStore', () => {
 
   const stream = (name: string) => `${name}-${randomUUID()}`;
   const countEvents = async (streamId: string) =>
-    Number((await db.pool.query('SELECT count(*) FROM events WHERE stream_id = $1', [streamId])).rows[0].count);
+    Number(
+      (await db.pool.query('SELECT count(*) FROM events WHERE stream_id = $1', [streamId])).rows[0].count,
+    );
 
   describe('appending with an expected version', () => {
     it('starts a stream at version 1 when it is expected not to exist', async () => {
       const id = stream('order');
-      const result = await store.append({ streamId: id, expectedVersion: 'no-stream', events: [anEvent(), anEvent()] });
+      const result = await store.append({
+        streamId: id,
+        expectedVersion: 'no-stream',
+        events: [anEvent(), anEvent()],
+      });
       expect(result.events.map((e) => e.streamVersion)).toEqual([1, 2]);
       expect(result.streams).toEqual([{ streamId: id, version: 2 }]);
       expect(await store.streamVersion(id)).toBe(2);
@@ -49,12 +55,16 @@ describe('PostgresEventStore', () => {
     it('appends when the exact version matches and refuses when it is behind or ahead', async () => {
       const id = stream('firm');
       await store.append({ streamId: id, expectedVersion: 0, events: [anEvent(), anEvent(), anEvent()] });
-      await expect(store.append({ streamId: id, expectedVersion: 2, events: [anEvent()] })).rejects.toMatchObject({
+      await expect(
+        store.append({ streamId: id, expectedVersion: 2, events: [anEvent()] }),
+      ).rejects.toMatchObject({
         name: 'WrongExpectedVersionError',
         expected: 2,
         actual: 3,
       });
-      await expect(store.append({ streamId: id, expectedVersion: 4, events: [anEvent()] })).rejects.toMatchObject({
+      await expect(
+        store.append({ streamId: id, expectedVersion: 4, events: [anEvent()] }),
+      ).rejects.toMatchObject({
         expected: 4,
         actual: 3,
       });
@@ -70,14 +80,20 @@ describe('PostgresEventStore', () => {
       ).rejects.toMatchObject({ name: 'WrongExpectedVersionError', expected: 'stream-exists', actual: 0 });
       expect(await countEvents(id)).toBe(0);
       await store.append({ streamId: id, expectedVersion: 'any', events: [anEvent()] });
-      const result = await store.append({ streamId: id, expectedVersion: 'stream-exists', events: [anEvent()] });
+      const result = await store.append({
+        streamId: id,
+        expectedVersion: 'stream-exists',
+        events: [anEvent()],
+      });
       expect(result.events[0]!.streamVersion).toBe(2);
     });
 
     it('appends at the end with any, under concurrency, with dense versions', async () => {
       const id = stream('hot');
       const results = await Promise.all(
-        Array.from({ length: 40 }, () => store.append({ streamId: id, expectedVersion: 'any', events: [anEvent()] })),
+        Array.from({ length: 40 }, () =>
+          store.append({ streamId: id, expectedVersion: 'any', events: [anEvent()] }),
+        ),
       );
       const versions = results.map((r) => r.events[0]!.streamVersion).sort((a, b) => a - b);
       expect(versions).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -87,13 +103,16 @@ describe('PostgresEventStore', () => {
       const id = stream('contended');
       await store.append({ streamId: id, expectedVersion: 'no-stream', events: [anEvent()] });
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 20 }, () => store.append({ streamId: id, expectedVersion: 1, events: [anEvent()] })),
+        Array.from({ length: 20 }, () =>
+          store.append({ streamId: id, expectedVersion: 1, events: [anEvent()] }),
+        ),
       );
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(19);
-      for (const loss of lost) expect(loss.reason).toMatchObject({ name: 'WrongExpectedVersionError', actual: 2 });
+      for (const loss of lost)
+        expect(loss.reason).toMatchObject({ name: 'WrongExpectedVersionError', actual: 2 });
       expect(await countEvents(id)).toBe(2);
     });
   });
@@ -185,7 +204,11 @@ describe('PostgresEventStore', () => {
       await store.append({ streamId: id, expectedVersion: 'any', events: [first] });
       const other = stream('order');
       const error = await store
-        .append({ streamId: other, expectedVersion: 'any', events: [anEvent(), { ...anEvent(), eventId: first.eventId }] })
+        .append({
+          streamId: other,
+          expectedVersion: 'any',
+          events: [anEvent(), { ...anEvent(), eventId: first.eventId }],
+        })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DuplicateEventError);
       expect(error).toMatchObject({ eventId: first.eventId });
@@ -216,14 +239,23 @@ describe('PostgresEventStore', () => {
       ['a negative expected version', [{ streamId: 's', expectedVersion: -1, events: [anEvent()] }]],
       ['a fractional expected version', [{ streamId: 's', expectedVersion: 1.5, events: [anEvent()] }]],
       ['an unknown expectation', [{ streamId: 's', expectedVersion: 'maybe', events: [anEvent()] }]],
-      ['a stream named twice', [
-        { streamId: 's', expectedVersion: 'any', events: [anEvent()] },
-        { streamId: 's', expectedVersion: 'any', events: [anEvent()] },
-      ]],
+      [
+        'a stream named twice',
+        [
+          { streamId: 's', expectedVersion: 'any', events: [anEvent()] },
+          { streamId: 's', expectedVersion: 'any', events: [anEvent()] },
+        ],
+      ],
       ['no events at all', [{ streamId: 's', expectedVersion: 'any', events: [] }]],
-      ['an event id that is not a UUID', [{ streamId: 's', expectedVersion: 'any', events: [anEvent('T', {}, { eventId: 'x' })] }]],
+      [
+        'an event id that is not a UUID',
+        [{ streamId: 's', expectedVersion: 'any', events: [anEvent('T', {}, { eventId: 'x' })] }],
+      ],
       ['an empty type', [{ streamId: 's', expectedVersion: 'any', events: [anEvent('')] }]],
-      ['schema version 0', [{ streamId: 's', expectedVersion: 'any', events: [anEvent('T', {}, { schemaVersion: 0 })] }]],
+      [
+        'schema version 0',
+        [{ streamId: 's', expectedVersion: 'any', events: [anEvent('T', {}, { schemaVersion: 0 })] }],
+      ],
     ])('refuses %s', async (_case, appends) => {
       await expect(store.append(appends as never)).rejects.toBeInstanceOf(InvalidAppendError);
     });
@@ -249,7 +281,10 @@ describe('PostgresEventStore', () => {
       const older = await db.pool.connect();
       try {
         await older.query('BEGIN');
-        await store.append({ streamId: stream('other'), expectedVersion: 'any', events: [anEvent()] }, { client: older });
+        await store.append(
+          { streamId: stream('other'), expectedVersion: 'any', events: [anEvent()] },
+          { client: older },
+        );
         const younger = store.append({ streamId: id, expectedVersion: 'any', events: [anEvent()] });
         if (db.kind === 'embedded') {
           // The embedded database runs one transaction at a time: the younger one cannot even start.
@@ -312,7 +347,9 @@ describe('PostgresEventStore', () => {
       });
       const [event] = await current.readStream(id);
       expect(event).toMatchObject({ schemaVersion: 2, data: { orderId: 'o-1', quantity: 7, unit: 'chip' } });
-      const stored = await db.pool.query('SELECT schema_version, data FROM events WHERE stream_id = $1', [id]);
+      const stored = await db.pool.query('SELECT schema_version, data FROM events WHERE stream_id = $1', [
+        id,
+      ]);
       expect(stored.rows[0]).toEqual({ schema_version: 1, data: { orderId: 'o-1', qty: 7 } });
     });
   });

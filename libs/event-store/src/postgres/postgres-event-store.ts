@@ -13,6 +13,7 @@ import type {
   StreamAppend,
 } from '../types.js';
 import { Upcasters } from '../upcasters.js';
+import { ledgerIdentity } from './ledger-identity.js';
 import { translateAppendError } from './pg-errors.js';
 
 export interface EventStoreOptions {
@@ -77,7 +78,10 @@ export class PostgresEventStore {
    * Appends to one or more streams in one transaction, each checked against its own expected version.
    * Any mismatch raises WrongExpectedVersionError and nothing is written.
    */
-  async append(appends: StreamAppend | readonly StreamAppend[], options: AppendOptions = {}): Promise<AppendResult> {
+  async append(
+    appends: StreamAppend | readonly StreamAppend[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     const list = Array.isArray(appends) ? (appends as readonly StreamAppend[]) : [appends as StreamAppend];
     const { streams, events } = prepareAppend(list);
     const query = {
@@ -180,8 +184,7 @@ export class PostgresEventStore {
 
   async ledgerId(): Promise<string> {
     if (!this.ledgerIdCache) {
-      const { rows } = await this.pool.query<{ ledger_id: string }>('SELECT ledger_id FROM ledger_meta');
-      this.ledgerIdCache = rows[0]!.ledger_id;
+      this.ledgerIdCache = await ledgerIdentity(this.pool);
     }
     return this.ledgerIdCache;
   }
@@ -219,7 +222,11 @@ export class PostgresEventStore {
       text: 'SELECT position, hash, entry FROM ledger WHERE position > $1 ORDER BY position LIMIT $2',
       values: [after, limit],
     });
-    return rows.map((row) => ({ position: Number(row.position), hash: row.hash.toString('hex'), entry: row.entry }));
+    return rows.map((row) => ({
+      position: Number(row.position),
+      hash: row.hash.toString('hex'),
+      entry: row.entry,
+    }));
   }
 
   private fromRow(row: EventRow): RecordedEvent {
@@ -282,7 +289,10 @@ interface PreparedEvent {
 }
 
 /** Checks an append before it reaches the database; the database re-checks what only it can know. */
-function prepareAppend(list: readonly StreamAppend[]): { streams: PreparedStream[]; events: PreparedEvent[] } {
+function prepareAppend(list: readonly StreamAppend[]): {
+  streams: PreparedStream[];
+  events: PreparedEvent[];
+} {
   if (list.length === 0) throw new InvalidAppendError('an append names at least one stream');
   const streams: PreparedStream[] = [];
   const events: PreparedEvent[] = [];
@@ -301,7 +311,9 @@ function prepareAppend(list: readonly StreamAppend[]): { streams: PreparedStream
       !(expected === 'any' || expected === 'no-stream' || expected === 'stream-exists') &&
       !(Number.isInteger(expected) && (expected as number) >= 0)
     ) {
-      throw new InvalidAppendError(`stream ${append.streamId}: expected version ${String(expected)} is not valid`);
+      throw new InvalidAppendError(
+        `stream ${append.streamId}: expected version ${String(expected)} is not valid`,
+      );
     }
     streams.push({ streamId: append.streamId, expected, write: append.events.length > 0 });
     for (const event of append.events) {
@@ -336,4 +348,3 @@ function prepareAppend(list: readonly StreamAppend[]): { streams: PreparedStream
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

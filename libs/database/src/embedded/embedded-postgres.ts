@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteWireServer } from './pglite-wire-server.js';
 
 export class EmbeddedDatabaseLockedError extends Error {
   override readonly name = 'EmbeddedDatabaseLockedError';
@@ -18,13 +18,13 @@ export interface EmbeddedPostgresOptions {
 
 /**
  * PostgreSQL compiled to WASM (PGlite), served on a loopback port so the ordinary `pg` driver and TypeORM
- * talk to it like a server. PGlite has no inter-process lock and a second process on the same directory
+ * talk to it like a server (see PgliteWireServer for why not pglite-socket's server). PGlite has no inter-process lock and a second process on the same directory
  * silently loses writes, so a lock file (O_EXCL, holding our pid) guards the directory.
  */
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly server: PgliteWireServer,
     private readonly lockFile: string,
     readonly url: string,
     readonly maxConnections: number,
@@ -38,15 +38,14 @@ export class EmbeddedPostgres {
     acquireLock(lockFile, dataDir);
     try {
       const { PGlite } = await import('@electric-sql/pglite');
-      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
       const hasData = existsPgVersion(dataDir);
       const db = await PGlite.create({
         dataDir,
         ...(!hasData && options.initialData ? { loadDataDir: options.initialData } : {}),
       });
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
-      await server.start();
-      const url = `postgres://postgres:postgres@${server.getServerConn()}/postgres`;
+      const server = new PgliteWireServer(db, maxConnections);
+      const port = await server.listen();
+      const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
       return new EmbeddedPostgres(db, server, lockFile, url, maxConnections);
     } catch (error) {
       releaseLock(lockFile);
@@ -62,7 +61,7 @@ export class EmbeddedPostgres {
 
   async stop(): Promise<void> {
     try {
-      await this.server.stop();
+      await this.server.close();
       await this.db.close();
     } finally {
       releaseLock(this.lockFile);
