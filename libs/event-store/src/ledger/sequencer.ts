@@ -135,6 +135,8 @@ export class Sequencer {
   start(): void {
     if (this.running) return;
     this.stopping = new AbortController();
+    this.current.state = 'standby';
+    this.current.heartbeatAt = Date.now();
     this.running = this.run();
   }
 

@@ -309,7 +309,7 @@ function prepareAppend(list: readonly StreamAppend[]): {
     const expected = append.expectedVersion;
     if (
       !(expected === 'any' || expected === 'no-stream' || expected === 'stream-exists') &&
-      !(Number.isInteger(expected) && (expected as number) >= 0)
+      !(Number.isInteger(expected) && expected >= 0)
     ) {
       throw new InvalidAppendError(
         `stream ${append.streamId}: expected version ${String(expected)} is not valid`,

@@ -1,0 +1,81 @@
+export type Role = 'admin' | 'service' | 'auditor';
+export const ROLES: readonly Role[] = ['admin', 'service', 'auditor'];
+
+export interface ApiKey {
+  name: string;
+  role: Role;
+  secret: string;
+}
+
+export interface LedgerConfig {
+  port: number;
+  database: {
+    /** A PostgreSQL server; absent: the embedded database in `dataDir`. */
+    url?: string;
+    dataDir: string;
+  };
+  /** From LEDGER_API_KEYS; null when unset (keys are then generated on first start). */
+  apiKeys: ApiKey[] | null;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and checks the environment once, at boot; every bad variable is listed, not just the first. */
+export function loadConfig(env: Record<string, string | undefined>): LedgerConfig {
+  const problems: string[] = [];
+  const port = parsePort(env.PORT, problems);
+  const url = parseDatabaseUrl(env.DATABASE_URL, problems);
+  const dataDir = env.LEDGER_DATA_DIR?.trim() || './data';
+  const apiKeys = parseApiKeys(env.LEDGER_API_KEYS, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, database: { ...(url ? { url } : {}), dataDir }, apiKeys };
+}
+
+function parsePort(value: string | undefined, problems: string[]): number {
+  if (value === undefined || value.trim() === '') return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    problems.push(`PORT must be an integer from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseDatabaseUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      problems.push(`DATABASE_URL must be a postgres:// URL, got the scheme "${url.protocol}"`);
+    }
+  } catch {
+    problems.push('DATABASE_URL is not a URL');
+  }
+  return value;
+}
+
+function parseApiKeys(value: string | undefined, problems: string[]): ApiKey[] | null {
+  if (value === undefined || value.trim() === '') return null;
+  const keys: ApiKey[] = [];
+  for (const [index, entry] of value.split(',').entries()) {
+    const [name, role, ...rest] = entry.trim().split(':');
+    const secret = rest.join(':');
+    // Never echo a secret into an error message: name the entry by position and name only.
+    const where = `LEDGER_API_KEYS entry ${index + 1}${name ? ` ("${name}")` : ''}`;
+    if (!name || !role || !secret) {
+      problems.push(`${where} must be name:role:secret`);
+      continue;
+    }
+    if (!ROLES.includes(role as Role)) {
+      problems.push(`${where} has role "${role}"; the roles are ${ROLES.join(', ')}`);
+      continue;
+    }
+    if (secret.length < 16) problems.push(`${where} has a secret shorter than 16 characters`);
+    keys.push({ name, role: role as Role, secret });
+  }
+  return keys;
+}

@@ -1,0 +1,50 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Database } from '@ledger/database';
+import { Sequencer } from '@ledger/event-store';
+import { DATABASE } from '../database/database.module.js';
+
+/** A leader whose loop has not turned for this long is stuck (or its database is). */
+const SEQUENCER_STALL_MS = 10_000;
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(DATABASE) private readonly database: Database,
+    @Inject(Sequencer) private readonly sequencer: Sequencer,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.databaseReachable(), () => this.sequencerAlive()]);
+  }
+
+  private async databaseReachable() {
+    const indicator = this.indicators.check('database');
+    try {
+      await this.database.pool.query('SELECT 1');
+      return indicator.up({ kind: this.database.kind });
+    } catch (error) {
+      return indicator.down({ kind: this.database.kind, message: (error as Error).message });
+    }
+  }
+
+  /** Alive: this instance leads and its loop turns, or it stands by for another instance. */
+  private sequencerAlive() {
+    const indicator = this.indicators.check('sequencer');
+    const status = this.sequencer.status();
+    const heartbeatAgeMs = Date.now() - status.heartbeatAt;
+    const details = {
+      state: status.state,
+      position: status.position,
+      heartbeatAgeMs,
+      lastError: status.lastError,
+    };
+    return status.state !== 'stopped' && heartbeatAgeMs < SEQUENCER_STALL_MS
+      ? indicator.up(details)
+      : indicator.down(details);
+  }
+}
