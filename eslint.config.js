@@ -31,6 +31,22 @@ export default tseslint.config(
     },
   },
   {
+    // The domain is pure: no framework, ORM, database, clock or random source.
+    files: ['libs/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', 'typeorm', 'pg', 'node:*', '@ledger/*', '**/apps/**'] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'pass time in' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'pass time in' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'no randomness' },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',

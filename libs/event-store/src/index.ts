@@ -8,6 +8,7 @@ export type {
   NewEvent,
   RecordedEvent,
   StreamAppend,
+  StreamLink,
 } from './types.js';
 export {
   ConcurrencyError,

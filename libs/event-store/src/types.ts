@@ -21,9 +21,16 @@ export interface NewEvent {
   metadata: EventMetadata;
 }
 
+/** A stream an event belongs to besides the one it was written to, and its version there. */
+export interface StreamLink {
+  streamId: string;
+  streamVersion: number;
+}
+
 /** An event as committed to a stream (it may not have a ledger position yet). */
 export interface RecordedEvent {
   eventId: string;
+  /** The stream read (for a stream read) or the stream the event was written to (for a ledger read). */
   streamId: string;
   streamVersion: number;
   type: string;
@@ -41,6 +48,8 @@ export interface LedgerEvent extends RecordedEvent {
   hash: string;
   /** Hash of the previous entry; the genesis hash for position 1. */
   prevHash: string;
+  /** The further streams the event belongs to. */
+  links: StreamLink[];
 }
 
 /**
@@ -53,7 +62,11 @@ export type ExpectedVersion = 'any' | 'no-stream' | 'stream-exists' | number;
 export interface StreamAppend {
   streamId: string;
   expectedVersion: ExpectedVersion;
-  /** May be empty: the stream's version is then checked and held until commit, nothing is written to it. */
+  /**
+   * May be empty: the stream's version is then checked and held until commit, nothing is written to it.
+   * An event (same id, same content) listed under several streams is stored once, in the first stream
+   * that lists it, and linked into the others.
+   */
   events: NewEvent[];
 }
 
@@ -62,6 +75,7 @@ export interface AppendedEvent {
   streamId: string;
   streamVersion: number;
   type: string;
+  links: StreamLink[];
 }
 
 export interface AppendResult {

@@ -42,6 +42,20 @@ export class EventStore1764430000000 implements MigrationInterface {
     // Serves the sequencer's scan of committed, unstamped events in (transaction, insertion) order.
     await db.query(`CREATE INDEX events_sequencing_idx ON events (tx_id, seq)`);
 
+    // An event can belong to more streams than the one it was written to (a shipment is part of its product's
+    // and its order's history). Each further membership is a link with its own version in that stream.
+    await db.query(`
+      CREATE TABLE event_links (
+        stream_id text NOT NULL,
+        stream_version integer NOT NULL,
+        event_id uuid NOT NULL,
+        tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        CONSTRAINT event_links_pkey PRIMARY KEY (stream_id, stream_version),
+        CONSTRAINT event_links_event_stream_key UNIQUE (event_id, stream_id),
+        CONSTRAINT event_links_event_fkey FOREIGN KEY (event_id) REFERENCES events (event_id),
+        CONSTRAINT event_links_stream_version_check CHECK (stream_version > 0)
+      )`);
+
     await db.query(`
       CREATE TABLE ledger (
         position bigint NOT NULL,
@@ -60,7 +74,7 @@ export class EventStore1764430000000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'SL403';
       END $$`);
-    for (const table of ['events', 'ledger', 'ledger_meta']) {
+    for (const table of ['events', 'event_links', 'ledger', 'ledger_meta']) {
       await db.query(`
         CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
         FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()`);
@@ -74,18 +88,22 @@ export class EventStore1764430000000 implements MigrationInterface {
 
     // One round trip per append. Streams are locked in a fixed order (no deadlocks); a written stream
     // exclusively, a stream that is only checked in shared mode, so its version holds until commit.
-    // The unique (stream_id, stream_version) stays the last line of defence.
+    // A stream's version counts its own events and its links; the unique keys stay the last line of defence.
+    // `assigned` lists the version given to each (event, stream) pair: per event, its stream then its links.
     await db.query(`
       CREATE FUNCTION ledger_append(p_streams jsonb, p_events jsonb,
-                                    OUT event_versions integer[], OUT stream_versions integer[])
+                                    OUT assigned integer[], OUT stream_versions integer[])
       LANGUAGE plpgsql AS $$
       DECLARE
         s jsonb;
         e jsonb;
+        link text;
         stream_ids text[] := '{}';
         versions integer[] := '{}';
         current_version integer;
         current_tx xid8;
+        link_version integer;
+        link_tx xid8;
         expected jsonb;
         my_tx xid8;
         i integer;
@@ -98,14 +116,23 @@ export class EventStore1764430000000 implements MigrationInterface {
           END IF;
         END LOOP;
         my_tx := pg_current_xact_id();
-        event_versions := '{}';
+        assigned := '{}';
 
         FOR s IN SELECT value FROM jsonb_array_elements(p_streams) LOOP
-          current_version := 0;
+          current_version := NULL;
           current_tx := NULL;
+          link_version := NULL;
+          link_tx := NULL;
           SELECT ev.stream_version, ev.tx_id INTO current_version, current_tx
             FROM events ev WHERE ev.stream_id = s->>'streamId'
             ORDER BY ev.stream_version DESC LIMIT 1;
+          SELECT l.stream_version, l.tx_id INTO link_version, link_tx
+            FROM event_links l WHERE l.stream_id = s->>'streamId'
+            ORDER BY l.stream_version DESC LIMIT 1;
+          IF coalesce(link_version, 0) > coalesce(current_version, 0) THEN
+            current_version := link_version;
+            current_tx := link_tx;
+          END IF;
           current_version := coalesce(current_version, 0);
           expected := s->'expected';
           IF (expected = '"no-stream"' AND current_version <> 0)
@@ -125,24 +152,41 @@ export class EventStore1764430000000 implements MigrationInterface {
         END LOOP;
 
         FOR e IN SELECT value FROM jsonb_array_elements(p_events) LOOP
-          i := array_position(stream_ids, e->>'streamId');
-          IF i IS NULL THEN
-            RAISE EXCEPTION 'event names stream %, which the append does not declare', e->>'streamId'
-              USING ERRCODE = 'SL400';
-          END IF;
+          i := ledger_stream_index(stream_ids, e->>'streamId');
           versions[i] := versions[i] + 1;
           INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
           VALUES ((e->>'eventId')::uuid, e->>'streamId', versions[i], e->>'type',
                   (e->>'schemaVersion')::integer, e->'data', e->'metadata');
-          event_versions := event_versions || versions[i];
+          assigned := assigned || versions[i];
+          FOR link IN SELECT value FROM jsonb_array_elements_text(e->'links') LOOP
+            i := ledger_stream_index(stream_ids, link);
+            versions[i] := versions[i] + 1;
+            INSERT INTO event_links (stream_id, stream_version, event_id)
+            VALUES (link, versions[i], (e->>'eventId')::uuid);
+            assigned := assigned || versions[i];
+          END LOOP;
         END LOOP;
         stream_versions := versions;
+      END $$`);
+    await db.query(`
+      CREATE FUNCTION ledger_stream_index(p_stream_ids text[], p_stream_id text) RETURNS integer
+      LANGUAGE plpgsql IMMUTABLE AS $$
+      DECLARE
+        i integer := array_position(p_stream_ids, p_stream_id);
+      BEGIN
+        IF i IS NULL THEN
+          RAISE EXCEPTION 'event names stream %, which the append does not declare', p_stream_id
+            USING ERRCODE = 'SL400';
+        END IF;
+        RETURN i;
       END $$`);
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP FUNCTION ledger_append(jsonb, jsonb)`);
+    await db.query(`DROP FUNCTION ledger_stream_index(text[], text)`);
     await db.query(`DROP TABLE ledger`);
+    await db.query(`DROP TABLE event_links`);
     await db.query(`DROP TABLE events`);
     await db.query(`DROP TABLE ledger_meta`);
     await db.query(`DROP FUNCTION ledger_refuse_change()`);

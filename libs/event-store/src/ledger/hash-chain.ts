@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../json.js';
-import type { EventMetadata } from '../types.js';
+import type { EventMetadata, StreamLink } from '../types.js';
 import { canonicalize } from './canonical-json.js';
 
 /** The event as it is sealed into the ledger: every field a reader is shown, nothing derived. */
@@ -14,6 +14,8 @@ export interface SealedEvent {
   metadata: EventMetadata;
   /** ISO 8601, UTC, millisecond precision. */
   recordedAt: string;
+  /** Further streams the event belongs to; absent when none. */
+  links?: StreamLink[];
 }
 
 /** One ledger entry. Its RFC 8785 form is the exact byte string that is hashed and stored. */

@@ -315,6 +315,24 @@ describe('the ledger: sequencer, readers and integrity', () => {
     }
   });
 
+  it('seals the streams an event is linked into, in its entry', async () => {
+    startSequencer();
+    const released = anEvent('ShipmentReleased');
+    await store.append([
+      { streamId: 'shipment-1', expectedVersion: 'no-stream', events: [released] },
+      { streamId: 'product-H200', expectedVersion: 'any', events: [released] },
+    ]);
+    await store.waitForStamped([released.eventId!]);
+    const [entry] = await store.readLedgerPage(0, 1);
+    expect(entry).toMatchObject({
+      streamId: 'shipment-1',
+      links: [{ streamId: 'product-H200', streamVersion: 1 }],
+    });
+    const raw = await db.pool.query('SELECT entry FROM ledger WHERE position = 1');
+    expect(raw.rows[0].entry).toContain('"links":[{"streamId":"product-H200","streamVersion":1}]');
+    await expect(store.verifyChain()).resolves.toMatchObject({ ok: true, verifiedThrough: 1 });
+  });
+
   it('reads the whole ledger in pages, from any position', async () => {
     startSequencer();
     const events = Array.from({ length: 57 }, (_, n) => anEvent('Counted', { n }));

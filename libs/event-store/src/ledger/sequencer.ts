@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { JsonObject } from '../json.js';
 import { LedgerSignals } from '../ledger-signals.js';
-import type { EventMetadata } from '../types.js';
+import type { EventMetadata, StreamLink } from '../types.js';
 import { ledgerIdentity } from '../postgres/ledger-identity.js';
 import { isUniqueViolation } from '../postgres/pg-errors.js';
 import { genesisHash, sealEntry } from './hash-chain.js';
@@ -64,6 +64,7 @@ interface PendingRow {
   data: JsonObject;
   metadata: EventMetadata;
   recorded_at: Date;
+  links: StreamLink[] | null;
 }
 
 /** One leader per database: a session-level advisory lock held on the sequencer's own connection. */
@@ -74,7 +75,10 @@ const LEADER_LOCK = "hashtextextended('supply-ledger:sequencer', 0)";
 // the NOT EXISTS probe (one index lookup a row) keeps "never stamp twice" true even if that ever failed.
 const SELECT_PENDING = `
   SELECT seq, tx_id::text AS tx_id, event_id, stream_id, stream_version, type, schema_version, data, metadata,
-         recorded_at
+         recorded_at,
+         (SELECT jsonb_agg(jsonb_build_object('streamId', l.stream_id, 'streamVersion', l.stream_version)
+                           ORDER BY l.stream_id)
+          FROM event_links l WHERE l.event_id = e.event_id) AS links
   FROM events e
   WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
     AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.event_id = e.event_id)
@@ -239,6 +243,7 @@ export class Sequencer {
         data: row.data,
         metadata: row.metadata,
         recordedAt: row.recorded_at.toISOString(),
+        ...(row.links ? { links: row.links } : {}),
       });
       positions.push(position);
       eventIds.push(row.event_id);

@@ -197,6 +197,105 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  describe('an event that belongs to several streams', () => {
+    it('is stored once, in the first stream, and linked into the others with their own versions', async () => {
+      const shipment = stream('shipment');
+      const product = stream('product');
+      const order = stream('order');
+      await store.append({ streamId: product, expectedVersion: 'no-stream', events: [anEvent(), anEvent()] });
+      await store.append({ streamId: order, expectedVersion: 'no-stream', events: [anEvent()] });
+      const released = anEvent('ShipmentReleased', { quantity: 5 });
+      const result = await store.append([
+        { streamId: shipment, expectedVersion: 'no-stream', events: [released] },
+        { streamId: product, expectedVersion: 2, events: [released] },
+        { streamId: order, expectedVersion: 1, events: [released] },
+      ]);
+      expect(result.events).toEqual([
+        {
+          eventId: released.eventId,
+          streamId: shipment,
+          streamVersion: 1,
+          type: 'ShipmentReleased',
+          links: [
+            { streamId: product, streamVersion: 3 },
+            { streamId: order, streamVersion: 2 },
+          ],
+        },
+      ]);
+      expect(result.streams.map((s) => s.version)).toEqual([1, 3, 2]);
+      const stored = await db.pool.query('SELECT count(*)::int AS n FROM events WHERE event_id = $1', [
+        released.eventId,
+      ]);
+      expect(stored.rows[0].n).toBe(1);
+
+      const productEvents = await store.readStream(product);
+      expect(productEvents.map((e) => [e.streamVersion, e.type])).toEqual([
+        [1, 'Tested'],
+        [2, 'Tested'],
+        [3, 'ShipmentReleased'],
+      ]);
+      expect(productEvents[2]).toMatchObject({
+        eventId: released.eventId,
+        streamId: product,
+        data: { quantity: 5 },
+      });
+      expect(await store.readStream(order, { fromVersion: 2 })).toMatchObject([
+        { eventId: released.eventId },
+      ]);
+      expect(await store.streamVersion(product)).toBe(3);
+      await expect(
+        store.append({ streamId: product, expectedVersion: 2, events: [anEvent()] }),
+      ).rejects.toMatchObject({
+        name: 'WrongExpectedVersionError',
+        actual: 3,
+      });
+    });
+
+    it('keeps nothing, neither event nor links, when a linked stream’s expectation fails', async () => {
+      const shipment = stream('shipment');
+      const product = stream('product');
+      const released = anEvent('ShipmentReleased');
+      await expect(
+        store.append([
+          { streamId: shipment, expectedVersion: 'no-stream', events: [released] },
+          { streamId: product, expectedVersion: 4, events: [released] },
+        ]),
+      ).rejects.toMatchObject({ name: 'WrongExpectedVersionError', streamId: product, actual: 0 });
+      expect(await countEvents(shipment)).toBe(0);
+      const links = await db.pool.query('SELECT count(*)::int AS n FROM event_links WHERE event_id = $1', [
+        released.eventId,
+      ]);
+      expect(links.rows[0].n).toBe(0);
+    });
+
+    it('gives a stream dense versions when concurrent appends write to it and link into it', async () => {
+      const product = stream('product');
+      await Promise.all(
+        Array.from({ length: 30 }, (_, n) => {
+          const event = anEvent('Concurrent', { n });
+          return n % 2 === 0
+            ? store.append({ streamId: product, expectedVersion: 'any', events: [event] })
+            : store.append([
+                { streamId: stream('shipment'), expectedVersion: 'no-stream', events: [event] },
+                { streamId: product, expectedVersion: 'any', events: [event] },
+              ]);
+        }),
+      );
+      const versions = (await store.readStream(product)).map((e) => e.streamVersion);
+      expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+
+    it('refuses one id listed with different content in two streams', async () => {
+      const event = anEvent('A', { n: 1 });
+      await expect(
+        store.append([
+          { streamId: stream('a'), expectedVersion: 'any', events: [event] },
+          { streamId: stream('b'), expectedVersion: 'any', events: [{ ...event, data: { n: 2 } }] },
+        ]),
+      ).rejects.toBeInstanceOf(InvalidAppendError);
+    });
+  });
+
   describe('event ids', () => {
     it('refuses an event id that is already stored, and keeps nothing of that append', async () => {
       const id = stream('order');

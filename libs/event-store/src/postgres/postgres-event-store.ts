@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { DuplicateEventError, InvalidAppendError, StampTimeoutError } from '../errors.js';
 import type { JsonObject } from '../json.js';
+import { canonicalize } from '../ledger/canonical-json.js';
 import { ChainVerifier, parseEntry, type ChainFault, type StoredEntry } from '../ledger/hash-chain.js';
 import { LedgerSignals } from '../ledger-signals.js';
 import type {
@@ -9,6 +10,7 @@ import type {
   EventMetadata,
   ExpectedVersion,
   LedgerEvent,
+  NewEvent,
   RecordedEvent,
   StreamAppend,
 } from '../types.js';
@@ -85,10 +87,10 @@ export class PostgresEventStore {
     const list = Array.isArray(appends) ? (appends as readonly StreamAppend[]) : [appends as StreamAppend];
     const { streams, events } = prepareAppend(list);
     const query = {
-      text: 'SELECT event_versions, stream_versions FROM ledger_append($1::jsonb, $2::jsonb)',
+      text: 'SELECT assigned, stream_versions FROM ledger_append($1::jsonb, $2::jsonb)',
       values: [JSON.stringify(streams), JSON.stringify(events)],
     };
-    let versions: { event_versions: number[]; stream_versions: number[] };
+    let versions: { assigned: number[]; stream_versions: number[] };
     // A dedicated client rather than pool.query(): node-postgres discards a pooled connection on any error,
     // and a version conflict is an ordinary outcome here.
     const client = options.client ?? (await this.pool.connect());
@@ -102,23 +104,35 @@ export class PostgresEventStore {
     }
     this.signals.appended();
 
+    // `assigned` follows the function's walk: each event's own stream, then its links.
+    const assigned = versions.assigned[Symbol.iterator]();
+    const next = (): number => assigned.next().value as number;
     return {
-      events: events.map((event, i) => ({
+      events: events.map((event) => ({
         eventId: event.eventId,
         streamId: event.streamId,
-        streamVersion: versions.event_versions[i]!,
+        streamVersion: next(),
         type: event.type,
+        links: event.links.map((streamId) => ({ streamId, streamVersion: next() })),
       })),
       streams: streams.map(({ streamId }, i) => ({ streamId, version: versions.stream_versions[i]! })),
     };
   }
 
-  /** The stream's events in version order, committed ones only (stamped onto the ledger or not yet). */
+  /**
+   * The stream's events in version order, committed ones only (stamped onto the ledger or not yet), whether
+   * written to this stream or linked into it.
+   */
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>({
-      text: `SELECT event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at
-             FROM events WHERE stream_id = $1 AND stream_version >= $2
-             ORDER BY stream_version LIMIT $3`,
+      text: `SELECT e.event_id, $1::text AS stream_id, member.stream_version, e.type, e.schema_version, e.data,
+                    e.metadata, e.recorded_at
+             FROM (SELECT event_id, stream_version FROM events WHERE stream_id = $1 AND stream_version >= $2
+                   UNION ALL
+                   SELECT event_id, stream_version FROM event_links WHERE stream_id = $1 AND stream_version >= $2
+                  ) AS member
+             JOIN events e ON e.event_id = member.event_id
+             ORDER BY member.stream_version LIMIT $3`,
       values: [streamId, options.fromVersion ?? 1, options.limit ?? null],
     });
     return rows.map((row) => this.fromRow(row));
@@ -126,8 +140,9 @@ export class PostgresEventStore {
 
   /** The stream's current version; 0 when it has no events. */
   async streamVersion(streamId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ version: number | null }>(
-      'SELECT max(stream_version) AS version FROM events WHERE stream_id = $1',
+    const { rows } = await this.pool.query<{ version: number }>(
+      `SELECT greatest((SELECT max(stream_version) FROM events WHERE stream_id = $1),
+                       (SELECT max(stream_version) FROM event_links WHERE stream_id = $1), 0) AS version`,
       [streamId],
     );
     return rows[0]?.version ?? 0;
@@ -258,6 +273,7 @@ export class PostgresEventStore {
       data,
       metadata: event.metadata,
       recordedAt: new Date(event.recordedAt),
+      links: event.links ?? [],
     };
   }
 }
@@ -286,6 +302,8 @@ interface PreparedEvent {
   schemaVersion: number;
   data: JsonObject;
   metadata: EventMetadata;
+  /** Further streams this event is linked into, in the order they were listed. */
+  links: string[];
 }
 
 /** Checks an append before it reaches the database; the database re-checks what only it can know. */
@@ -295,54 +313,74 @@ function prepareAppend(list: readonly StreamAppend[]): {
 } {
   if (list.length === 0) throw new InvalidAppendError('an append names at least one stream');
   const streams: PreparedStream[] = [];
-  const events: PreparedEvent[] = [];
-  const seenStreams = new Set<string>();
-  const seenEvents = new Set<string>();
+  const events = new Map<string, PreparedEvent>();
   for (const append of list) {
-    if (typeof append.streamId !== 'string' || append.streamId.length === 0) {
-      throw new InvalidAppendError('a stream id is a non-empty string');
-    }
-    if (seenStreams.has(append.streamId)) {
-      throw new InvalidAppendError(`stream ${append.streamId} is named twice in one append`);
-    }
-    seenStreams.add(append.streamId);
-    const expected = append.expectedVersion;
-    if (
-      !(expected === 'any' || expected === 'no-stream' || expected === 'stream-exists') &&
-      !(Number.isInteger(expected) && expected >= 0)
-    ) {
-      throw new InvalidAppendError(
-        `stream ${append.streamId}: expected version ${String(expected)} is not valid`,
-      );
-    }
-    streams.push({ streamId: append.streamId, expected, write: append.events.length > 0 });
+    assertStream(append, streams);
+    streams.push({
+      streamId: append.streamId,
+      expected: append.expectedVersion,
+      write: append.events.length > 0,
+    });
     for (const event of append.events) {
-      const eventId = event.eventId ?? randomUUID();
-      if (!UUID.test(eventId)) throw new InvalidAppendError(`event id ${eventId} is not a UUID`);
-      if (seenEvents.has(eventId.toLowerCase())) throw new DuplicateEventError(eventId);
-      seenEvents.add(eventId.toLowerCase());
-      if (typeof event.type !== 'string' || event.type.length === 0) {
-        throw new InvalidAppendError('an event type is a non-empty string');
+      const prepared = prepareEvent(event, append.streamId);
+      const first = events.get(prepared.eventId);
+      if (!first) {
+        events.set(prepared.eventId, prepared);
+      } else if (first.streamId === append.streamId || first.links.includes(append.streamId)) {
+        throw new DuplicateEventError(prepared.eventId);
+      } else if (canonicalize(withoutPlacement(first)) !== canonicalize(withoutPlacement(prepared))) {
+        throw new InvalidAppendError(`event ${prepared.eventId} is listed twice with different content`);
+      } else {
+        first.links.push(append.streamId);
       }
-      const schemaVersion = event.schemaVersion ?? 1;
-      if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
-        throw new InvalidAppendError(`event ${eventId}: schema version ${schemaVersion} is not valid`);
-      }
-      if (!isObject(event.data) || !isObject(event.metadata)) {
-        throw new InvalidAppendError(`event ${eventId}: data and metadata are JSON objects`);
-      }
-      events.push({
-        eventId: eventId.toLowerCase(),
-        streamId: append.streamId,
-        type: event.type,
-        schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
-      });
     }
   }
-  if (events.length === 0) throw new InvalidAppendError('an append holds at least one event');
-  return { streams, events };
+  if (events.size === 0) throw new InvalidAppendError('an append holds at least one event');
+  return { streams, events: [...events.values()] };
+}
+
+function assertStream(append: StreamAppend, earlier: readonly PreparedStream[]): void {
+  if (typeof append.streamId !== 'string' || append.streamId.length === 0) {
+    throw new InvalidAppendError('a stream id is a non-empty string');
+  }
+  if (earlier.some((stream) => stream.streamId === append.streamId)) {
+    throw new InvalidAppendError(`stream ${append.streamId} is named twice in one append`);
+  }
+  const expected = append.expectedVersion;
+  const named = expected === 'any' || expected === 'no-stream' || expected === 'stream-exists';
+  if (!named && !(Number.isInteger(expected) && expected >= 0)) {
+    throw new InvalidAppendError(
+      `stream ${append.streamId}: expected version ${String(expected)} is not valid`,
+    );
+  }
+}
+
+function prepareEvent(event: NewEvent, streamId: string): PreparedEvent {
+  const eventId = (event.eventId ?? randomUUID()).toLowerCase();
+  if (!UUID.test(eventId)) throw new InvalidAppendError(`event id ${eventId} is not a UUID`);
+  if (typeof event.type !== 'string' || event.type.length === 0) {
+    throw new InvalidAppendError('an event type is a non-empty string');
+  }
+  const schemaVersion = event.schemaVersion ?? 1;
+  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
+    throw new InvalidAppendError(`event ${eventId}: schema version ${schemaVersion} is not valid`);
+  }
+  if (!isObject(event.data) || !isObject(event.metadata)) {
+    throw new InvalidAppendError(`event ${eventId}: data and metadata are JSON objects`);
+  }
+  return {
+    eventId,
+    streamId,
+    type: event.type,
+    schemaVersion,
+    data: event.data,
+    metadata: event.metadata,
+    links: [],
+  };
+}
+
+function withoutPlacement({ type, schemaVersion, data, metadata }: PreparedEvent): JsonObject {
+  return { type, schemaVersion, data, metadata };
 }
 
 function isObject(value: unknown): value is object {
