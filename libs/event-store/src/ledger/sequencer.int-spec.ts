@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@ledger/database/testing';
 import { anEvent } from '../../../../test/support/events.js';
 import { StampTimeoutError } from '../errors.js';
+import { Upcasters } from '../upcasters.js';
 import { LedgerSignals } from '../ledger-signals.js';
 import { PostgresEventStore } from '../postgres/postgres-event-store.js';
 import type { LedgerEvent } from '../types.js';
@@ -331,6 +332,27 @@ describe('the ledger: sequencer, readers and integrity', () => {
     const raw = await db.pool.query('SELECT entry FROM ledger WHERE position = 1');
     expect(raw.rows[0].entry).toContain('"links":[{"streamId":"product-H200","streamVersion":1}]');
     await expect(store.verifyChain()).resolves.toMatchObject({ ok: true, verifiedThrough: 1 });
+  });
+
+  it('upcasts old events read from the ledger, while the sealed bytes keep the shape they were written in', async () => {
+    startSequencer();
+    const old = anEvent('OrderPlaced', { orderId: 'o-1', qty: 7 }, { schemaVersion: 1 });
+    await store.append({ streamId: 'order-o-1', expectedVersion: 'no-stream', events: [old] });
+    await store.waitForStamped([old.eventId!]);
+    const current = new PostgresEventStore(db.pool, {
+      upcasters: new Upcasters([
+        {
+          type: 'OrderPlaced',
+          fromVersion: 1,
+          upcast: ({ qty, ...rest }) => ({ ...rest, quantity: qty ?? 0 }),
+        },
+      ]),
+    });
+    const [event] = await current.readLedgerPage(0, 1);
+    expect(event).toMatchObject({ schemaVersion: 2, data: { orderId: 'o-1', quantity: 7 } });
+    const raw = await db.pool.query('SELECT entry FROM ledger WHERE position = 1');
+    expect(raw.rows[0].entry).toContain('"data":{"orderId":"o-1","qty":7}');
+    await expect(current.verifyChain()).resolves.toMatchObject({ ok: true });
   });
 
   it('reads the whole ledger in pages, from any position', async () => {
