@@ -16,7 +16,10 @@ export type ProductRegistered = Event<
 
 export type FirmRegistered = Event<'FirmRegistered', { firmId: string; name: string; jurisdiction: string }>;
 
-export type OrderPlaced = Event<'OrderPlaced', { orderId: string; firmId: string; sku: string; quantity: number }>;
+export type OrderPlaced = Event<
+  'OrderPlaced',
+  { orderId: string; firmId: string; sku: string; quantity: number }
+>;
 
 export type OrderCancelled = Event<
   'OrderCancelled',
@@ -40,7 +43,10 @@ export type ExportLicenseGranted = Event<
   }
 >;
 
-export type ExportLicenseRevoked = Event<'ExportLicenseRevoked', { licenseId: string; sku: string; reason: string }>;
+export type ExportLicenseRevoked = Event<
+  'ExportLicenseRevoked',
+  { licenseId: string; sku: string; reason: string }
+>;
 
 export type ImportsBlocked = Event<'ImportsBlocked', { sku: string; reason: string }>;
 
