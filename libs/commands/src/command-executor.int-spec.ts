@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@ledger/database/testing';
+import { DomainError, productStream, type LedgerCommand } from '@ledger/domain';
+import { LedgerSignals, PostgresEventStore, Sequencer } from '@ledger/event-store';
+import { CommandExecutor, type CommandContext } from './command-executor.js';
+
+function context(): CommandContext {
+  const id = randomUUID();
+  return { actor: 'ops', role: 'admin', correlationId: id, causationId: id, commandId: id };
+}
+
+describe('CommandExecutor', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let sequencer: Sequencer;
+  let executor: CommandExecutor;
+  const now = new Date('2026-11-29T12:00:00.000Z');
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    const signals = new LedgerSignals();
+    store = new PostgresEventStore(db.pool, { signals });
+    sequencer = new Sequencer(db.url, { signals });
+    sequencer.start();
+    executor = new CommandExecutor(store, { now: () => now });
+  });
+  afterEach(async () => {
+    await sequencer.stop();
+    await db.close();
+  });
+
+  const run = (command: LedgerCommand, using = executor) => using.execute(command, context());
+
+  /** H200 with a license and bytedance with one order; quota, supply and order size as given. */
+  async function market({ quota, supply, ordered }: { quota: number; supply: number; ordered: number }) {
+    await run({
+      type: 'RegisterProduct',
+      data: { sku: 'H200', name: 'H200', vendor: 'Nvidia', origin: 'foreign' },
+    });
+    await run({ type: 'RegisterFirm', data: { firmId: 'bytedance', name: 'ByteDance', jurisdiction: 'CN' } });
+    await run({
+      type: 'GrantExportLicense',
+      data: { licenseId: 'L-1', sku: 'H200', vendor: 'Nvidia', destination: 'CN' },
+    });
+    await run({
+      type: 'GrantApproval',
+      data: { approvalId: 'A-1', batchId: 'batch-1', firmId: 'bytedance', sku: 'H200', quota },
+    });
+    await run({ type: 'RecordSupply', data: { supplyId: 'S-1', sku: 'H200', quantity: supply } });
+    await run({
+      type: 'PlaceOrder',
+      data: { orderId: 'O-1', firmId: 'bytedance', sku: 'H200', quantity: ordered },
+    });
+  }
+
+  async function releaseConcurrently(count: number, quantity: number) {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: count }, (_, i) =>
+        run({ type: 'ReleaseShipment', data: { shipmentId: `SH-${i}`, orderId: 'O-1', quantity } }),
+      ),
+    );
+    const refusals = outcomes
+      .filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+      .map((o) => (o.reason instanceof DomainError ? o.reason.code : String(o.reason)));
+    return { accepted: outcomes.filter((o) => o.status === 'fulfilled').length, refusals };
+  }
+
+  async function releasedInLedger(): Promise<number> {
+    const events = await store.readStream(productStream('H200'));
+    return events
+      .filter((e) => e.type === 'ShipmentReleased')
+      .reduce((sum, e) => sum + (e.data.quantity as number), 0);
+  }
+
+  it('appends the decided event with full metadata and answers with its ledger position', async () => {
+    const ctx = context();
+    const result = await executor.execute(
+      { type: 'RegisterProduct', data: { sku: 'H200', name: 'H200', vendor: 'Nvidia', origin: 'foreign' } },
+      ctx,
+    );
+    expect(result).toMatchObject({
+      position: 1,
+      events: [{ type: 'ProductRegistered', streamId: 'product-H200', version: 1 }],
+    });
+    const [event] = await store.readLedgerPage(0, 1);
+    expect(event).toMatchObject({
+      type: 'ProductRegistered',
+      metadata: ctx,
+      data: { sku: 'H200', origin: 'foreign' },
+    });
+  });
+
+  it('appends nothing when a command is refused', async () => {
+    await market({ quota: 100, supply: 100, ordered: 100 });
+    const before = await store.head();
+    await expect(
+      run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-X', orderId: 'O-1', quantity: 101 } }),
+    ).rejects.toMatchObject({ code: 'QUANTITY_EXCEEDS_BACKLOG' });
+    await expect(
+      run({ type: 'RegisterFirm', data: { firmId: 'bytedance', name: 'again', jurisdiction: 'CN' } }),
+    ).rejects.toMatchObject({ code: 'FIRM_ALREADY_REGISTERED' });
+    const count = await db.pool.query('SELECT count(*)::int AS n FROM events');
+    expect(count.rows[0].n).toBe(before.position);
+  });
+
+  it('never over-allocates a quota: 100 simultaneous releases stop exactly at it', async () => {
+    await market({ quota: 500, supply: 100_000, ordered: 100_000 });
+    const { accepted, refusals } = await releaseConcurrently(100, 10);
+    expect(accepted).toBe(50);
+    expect(refusals).toEqual(Array(50).fill('QUOTA_EXCEEDED'));
+    expect(await releasedInLedger()).toBe(500);
+    await expect(store.verifyChain()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('never ships more than an order: 100 simultaneous releases stop exactly at its backlog', async () => {
+    await market({ quota: 100_000, supply: 100_000, ordered: 300 });
+    const { accepted, refusals } = await releaseConcurrently(100, 10);
+    expect(accepted).toBe(30);
+    expect(refusals).toEqual(Array(70).fill('QUANTITY_EXCEEDS_BACKLOG'));
+    expect(await releasedInLedger()).toBe(300);
+  });
+
+  it('never ships more than the supply: 100 simultaneous releases stop exactly at it', async () => {
+    await market({ quota: 100_000, supply: 250, ordered: 100_000 });
+    const { accepted, refusals } = await releaseConcurrently(100, 10);
+    expect(accepted).toBe(25);
+    expect(refusals).toEqual(Array(75).fill('INSUFFICIENT_SUPPLY'));
+    expect(await releasedInLedger()).toBe(250);
+  });
+
+  it('decides again on fresh state when another instance changed what its cache holds', async () => {
+    await market({ quota: 1_000, supply: 10, ordered: 1_000 });
+    const other = new CommandExecutor(store, { now: () => now });
+    await run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-0', orderId: 'O-1', quantity: 10 } }); // caches H200
+    await run({ type: 'RecordSupply', data: { supplyId: 'S-2', sku: 'H200', quantity: 20 } }, other);
+    // This executor's cached H200 says the supply is used up; the database says 20 more arrived.
+    await expect(
+      run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-1', orderId: 'O-1', quantity: 20 } }),
+    ).resolves.toMatchObject({ events: [{ type: 'ShipmentReleased' }] });
+    // And a stale cache never lets one through: the other instance still believes 20 are available.
+    await expect(
+      run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-2', orderId: 'O-1', quantity: 20 } }, other),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_SUPPLY' });
+    expect(await releasedInLedger()).toBe(30);
+  });
+});

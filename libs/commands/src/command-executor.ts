@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CURRENT_SCHEMA_VERSION,
+  DomainError,
+  streamsOf,
+  type LedgerCommand,
+  type LedgerCommandType,
+  type LedgerEvent,
+} from '@ledger/domain';
+import {
+  WrongExpectedVersionError,
+  type EventMetadata,
+  type JsonObject,
+  type PostgresEventStore,
+} from '@ledger/event-store';
+import type { Fold } from './folds.js';
+import { plans, type Load, type Plan } from './plans.js';
+import { StreamStateCache } from './stream-state-cache.js';
+
+/** Who asked, and why: recorded in every event's metadata. */
+export interface CommandContext {
+  actor: string;
+  role: string;
+  correlationId: string;
+  causationId: string;
+  commandId: string;
+}
+
+export interface CommandResult {
+  /** The ledger position of the appended event: reads at or after it see this command's effect. */
+  position: number;
+  events: { eventId: string; type: string; streamId: string; version: number }[];
+}
+
+/** Other commands kept moving the same streams; the client may retry. */
+export class CommandConflictError extends Error {
+  override readonly name = 'CommandConflictError';
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly commandType: LedgerCommandType,
+    readonly attempts: number,
+  ) {
+    super(`${commandType} kept conflicting with concurrent commands; gave up after ${attempts} attempts`);
+  }
+}
+
+export interface CommandExecutorOptions {
+  now?: () => Date;
+  /** Decide-and-append attempts before a conflict is the caller's (default 40). */
+  maxAttempts?: number;
+  /** How long to wait for the sequencer to stamp the event (default 5 s). */
+  stampTimeoutMs?: number;
+  cacheCapacity?: number;
+}
+
+interface Read {
+  version: number;
+  fold: Fold<unknown>;
+}
+
+/**
+ * The command path: load the states a command reads, decide, append the one event to every stream it
+ * belongs to with the versions read as expected versions, then wait for its ledger position.
+ *
+ * States come from a cache first. A stale state cannot slip through: a stream the event is written to fails
+ * the append and the decision is retried on fresh state; a stream only read can only be stale towards
+ * refusal (registrations and purchases only accumulate), so a refusal is re-decided on fresh state before
+ * it is answered.
+ */
+export class CommandExecutor {
+  private readonly cache: StreamStateCache;
+  private readonly now: () => Date;
+  private readonly maxAttempts: number;
+  private readonly stampTimeoutMs: number;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    options: CommandExecutorOptions = {},
+  ) {
+    this.cache = new StreamStateCache(store, options.cacheCapacity);
+    this.now = options.now ?? (() => new Date());
+    this.maxAttempts = options.maxAttempts ?? 40;
+    this.stampTimeoutMs = options.stampTimeoutMs ?? 5_000;
+  }
+
+  async execute(command: LedgerCommand, context: CommandContext): Promise<CommandResult> {
+    const plan = plans[command.type] as Plan<LedgerCommandType>;
+    let fresh = false;
+    for (let attempt = 1; ; attempt++) {
+      const reads = new Map<string, Read>();
+      let servedFromCache = false;
+      const load: Load = async (streamId, fold) => {
+        const cached = fresh ? undefined : this.cache.peek(streamId, fold);
+        servedFromCache ||= cached !== undefined;
+        const { version, state } = cached ?? (await this.cache.refresh(streamId, fold));
+        reads.set(streamId, { version, fold: fold });
+        return state;
+      };
+
+      let event: LedgerEvent;
+      try {
+        event = await plan(command, load, this.now());
+      } catch (error) {
+        if (error instanceof DomainError && servedFromCache) {
+          fresh = true; // never refuse on a cached state: decide again on what the database holds
+          continue;
+        }
+        throw error;
+      }
+
+      try {
+        return await this.append(event, reads, context);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (attempt >= this.maxAttempts) throw new CommandConflictError(command.type, attempt);
+        fresh = true;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  private async append(
+    event: LedgerEvent,
+    reads: Map<string, Read>,
+    context: CommandContext,
+  ): Promise<CommandResult> {
+    const eventId = randomUUID();
+    const metadata: EventMetadata = { ...context };
+    const stored = {
+      eventId,
+      type: event.type,
+      schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
+      data: event.data as JsonObject,
+      metadata,
+    };
+    const result = await this.store.append(
+      streamsOf(event).map((streamId) => ({
+        streamId,
+        expectedVersion: reads.get(streamId)?.version ?? 'any',
+        events: [stored],
+      })),
+    );
+    for (const { streamId, version } of result.streams) {
+      const read = reads.get(streamId);
+      if (read) this.cache.advance(streamId, read.fold, read.version, version, event);
+    }
+    const position = await this.store.waitForStamped([eventId], this.stampTimeoutMs);
+    const [appended] = result.events;
+    return {
+      position,
+      events: [{ eventId, type: event.type, streamId: appended!.streamId, version: appended!.streamVersion }],
+    };
+  }
+}
+
+/** Full jitter: concurrent losers spread out instead of colliding again in step. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(100, 2 ** Math.min(attempt, 7));
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
