@@ -1,12 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from './config/config.module.js';
 import type { LedgerConfig } from './config/config.js';
+import { CommandsModule } from './commands/commands.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HttpModule } from './http/http.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: LedgerConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), LedgerModule, HealthModule] };
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), HttpModule, LedgerModule, HealthModule, CommandsModule],
+    };
   }
 }

@@ -1,13 +1,34 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  Controller,
+  type ExceptionFilter,
+  Get,
+  Inject,
+  ServiceUnavailableException,
+  UseFilters,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Database } from '@ledger/database';
 import { Sequencer } from '@ledger/event-store';
 import { DATABASE } from '../database/database.module.js';
+import { Public } from '../http/auth/roles.decorator.js';
 
 /** A leader whose loop has not turned for this long is stuck (or its database is). */
 const SEQUENCER_STALL_MS = 10_000;
 
+/** A failing check answers 503 with terminus' own report (what is down and why), not a problem document. */
+@Catch(ServiceUnavailableException)
+class HealthReportFilter implements ExceptionFilter {
+  catch(error: ServiceUnavailableException, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<Response>().status(503).json(error.getResponse());
+  }
+}
+
 @Controller('health')
+@Public()
+@UseFilters(HealthReportFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

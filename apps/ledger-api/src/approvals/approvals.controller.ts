@@ -1,0 +1,37 @@
+import { Body, Controller, Param, Post, Req } from '@nestjs/common';
+import { CommandGateway } from '../commands/command-gateway.js';
+import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
+import { Roles } from '../http/auth/roles.decorator.js';
+import { ReasonDto } from '../products/products.dto.js';
+import { idParam, IsFirmId, IsQuantity, IsReferenceId, IsSku } from '../http/validators.js';
+
+export class GrantApprovalDto {
+  @IsReferenceId() approvalId: string;
+  @IsReferenceId() batchId: string;
+  @IsFirmId() firmId: string;
+  @IsSku() sku: string;
+  @IsQuantity() quota: number;
+}
+
+@Controller('v1/approvals')
+@Roles('admin')
+export class ApprovalsController {
+  constructor(private readonly commands: CommandGateway) {}
+
+  @Post()
+  async grant(@Req() req: AuthenticatedRequest, @Body() body: GrantApprovalDto): Promise<CommandResponse> {
+    return toResponse(await this.commands.run(req, { type: 'GrantApproval', data: { ...body } }));
+  }
+
+  @Post(':approvalId/revoke')
+  async revoke(
+    @Req() req: AuthenticatedRequest,
+    @Param('approvalId', idParam('approvalId')) approvalId: string,
+    @Body() body: ReasonDto,
+  ): Promise<CommandResponse> {
+    return toResponse(
+      await this.commands.run(req, { type: 'RevokeApproval', data: { approvalId, reason: body.reason } }),
+    );
+  }
+}

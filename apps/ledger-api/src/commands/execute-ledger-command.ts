@@ -1,0 +1,23 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor, type CommandContext, type CommandResult } from '@ledger/commands';
+import type { LedgerCommand } from '@ledger/domain';
+
+/** The one CQRS command: every admin command goes through the same decide-and-append path. */
+export class ExecuteLedgerCommand extends Command<CommandResult> {
+  constructor(
+    readonly command: LedgerCommand,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ExecuteLedgerCommand)
+export class ExecuteLedgerCommandHandler implements ICommandHandler<ExecuteLedgerCommand> {
+  constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
+
+  execute({ command, context }: ExecuteLedgerCommand): Promise<CommandResult> {
+    return this.executor.execute(command, context);
+  }
+}

@@ -1,0 +1,38 @@
+import { Global, Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { CONFIG } from '../config/config.module.js';
+import type { LedgerConfig } from '../config/config.js';
+import { ApiKeyRing, resolveApiKeys } from './auth/api-keys.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { correlationMiddleware } from './correlation.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { validationPipe } from './validation.js';
+
+/** HTTP conventions for every route: API-key auth with roles, validation, problem details, correlation. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: ApiKeyRing,
+      inject: [CONFIG],
+      useFactory: (config: LedgerConfig) => {
+        const logger = new Logger('ApiKeys');
+        // Printed once to the console, never into the structured log.
+        const keys = resolveApiKeys(config.apiKeys, config.database.dataDir, (message) =>
+          console.log(message),
+        );
+        logger.log(`${keys.length} API key(s): ${keys.map((k) => `${k.name} (${k.role})`).join(', ')}`);
+        return new ApiKeyRing(keys);
+      },
+    },
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_PIPE, useFactory: validationPipe },
+  ],
+  exports: [ApiKeyRing],
+})
+export class HttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,72 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CommandConflictError } from '@ledger/commands';
+import { DomainError, type ErrorKind } from '@ledger/domain';
+import { ConcurrencyError, DuplicateEventError, StampTimeoutError } from '@ledger/event-store';
+import { PROBLEM_CONTENT_TYPE, problem, ProblemError, type ProblemDetails } from './problem-details.js';
+
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  validation: 400,
+  'not-found': 404,
+  conflict: 409,
+  rule: 422,
+};
+
+/** The one place where errors become HTTP: the domain and the store know nothing of statuses. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const details = { ...this.toProblem(error), instance: request.originalUrl };
+    if (details.status >= 500)
+      this.logger.error(`${request.method} ${request.originalUrl}: ${String(error)}`);
+    response.status(details.status).type(PROBLEM_CONTENT_TYPE).json(details);
+  }
+
+  private toProblem(error: unknown): ProblemDetails {
+    if (error instanceof ProblemError) return error.problem;
+    if (error instanceof DomainError) {
+      return problem(STATUS_OF_KIND[error.kind], error.code, error.message, error.details ?? {});
+    }
+    if (error instanceof CommandConflictError) return problem(409, error.code, error.message);
+    if (error instanceof DuplicateEventError) return problem(409, 'DUPLICATE_EVENT', error.message);
+    if (error instanceof ConcurrencyError) return problem(409, 'CONCURRENCY_CONFLICT', error.message);
+    if (error instanceof StampTimeoutError) {
+      return problem(
+        503,
+        'LEDGER_NOT_STAMPED',
+        'the command was recorded but the ledger has not stamped it yet',
+      );
+    }
+    if (isDatabaseUnavailable(error))
+      return problem(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached');
+    if (error instanceof HttpException) return fromHttpException(error);
+    return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
+  }
+}
+
+function fromHttpException(error: HttpException): ProblemDetails {
+  const status = error.getStatus();
+  const codes: Record<number, string> = {
+    400: 'BAD_REQUEST',
+    404: 'ROUTE_NOT_FOUND',
+    413: 'PAYLOAD_TOO_LARGE',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+    429: 'RATE_LIMITED',
+  };
+  return problem(status, codes[status] ?? `HTTP_${status}`, error.message);
+}
+
+/** Connection refused or reset, or a server that is shutting down or out of connections. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(code) ||
+    code.startsWith('08')
+  );
+}
