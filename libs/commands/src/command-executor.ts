@@ -8,8 +8,10 @@ import {
   type LedgerEvent,
 } from '@ledger/domain';
 import {
+  DuplicateEventError,
   WrongExpectedVersionError,
   type EventMetadata,
+  type RecordedEvent,
   type JsonObject,
   type PostgresEventStore,
 } from '@ledger/event-store';
@@ -24,12 +26,24 @@ export interface CommandContext {
   correlationId: string;
   causationId: string;
   commandId: string;
+  /** For a request made idempotent: a digest of what was asked, to tell a replay from a reused key. */
+  requestHash?: string;
+}
+
+export interface ExecuteOptions {
+  /**
+   * The id the event will carry. A retry of the same request passes the same id: if the first attempt's
+   * event is stored already, the store refuses the duplicate and the stored event is the answer.
+   */
+  eventId?: string;
 }
 
 export interface CommandResult {
   /** The ledger position of the appended event: reads at or after it see this command's effect. */
   position: number;
   events: { eventId: string; type: string; streamId: string; version: number }[];
+  /** The metadata the event was stored with (for a replay: the first request's). */
+  metadata: EventMetadata;
 }
 
 /** Other commands kept moving the same streams; the client may retry. */
@@ -83,7 +97,15 @@ export class CommandExecutor {
     this.stampTimeoutMs = options.stampTimeoutMs ?? 5_000;
   }
 
-  async execute(command: LedgerCommand, context: CommandContext): Promise<CommandResult> {
+  async execute(
+    command: LedgerCommand,
+    context: CommandContext,
+    options: ExecuteOptions = {},
+  ): Promise<CommandResult> {
+    if (options.eventId) {
+      const stored = await this.store.eventById(options.eventId);
+      if (stored) return this.alreadyAppended(stored);
+    }
     const plan = plans[command.type] as Plan<LedgerCommandType>;
     let fresh = false;
     for (let attempt = 1; ; attempt++) {
@@ -105,12 +127,19 @@ export class CommandExecutor {
           fresh = true; // never refuse on a cached state: decide again on what the database holds
           continue;
         }
+        // A retry of a request that has landed meanwhile sees its own effect and would refuse it.
+        const landed = options.eventId && (await this.store.eventById(options.eventId));
+        if (landed) return this.alreadyAppended(landed);
         throw error;
       }
 
       try {
-        return await this.append(event, reads, context);
+        return await this.append(event, reads, context, options.eventId ?? randomUUID());
       } catch (error) {
+        if (error instanceof DuplicateEventError && options.eventId) {
+          // The same request raced with itself; the one that landed is the answer.
+          return this.alreadyAppended((await this.store.eventById(options.eventId))!);
+        }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= this.maxAttempts) throw new CommandConflictError(command.type, attempt);
         fresh = true;
@@ -119,13 +148,29 @@ export class CommandExecutor {
     }
   }
 
+  private async alreadyAppended(stored: RecordedEvent): Promise<CommandResult> {
+    return {
+      position: await this.store.waitForStamped([stored.eventId], this.stampTimeoutMs),
+      events: [
+        {
+          eventId: stored.eventId,
+          type: stored.type,
+          streamId: stored.streamId,
+          version: stored.streamVersion,
+        },
+      ],
+      metadata: stored.metadata,
+    };
+  }
+
   private async append(
     event: LedgerEvent,
     reads: Map<string, Read>,
     context: CommandContext,
+    eventId: string,
   ): Promise<CommandResult> {
-    const eventId = randomUUID();
     const metadata: EventMetadata = { ...context };
+    if (metadata.requestHash === undefined) delete metadata.requestHash;
     const stored = {
       eventId,
       type: event.type,
@@ -149,6 +194,7 @@ export class CommandExecutor {
     return {
       position,
       events: [{ eventId, type: event.type, streamId: appended!.streamId, version: appended!.streamVersion }],
+      metadata,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { ReasonDto } from '../products/products.dto.js';
@@ -20,18 +20,16 @@ export class ApprovalsController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async grant(@Req() req: AuthenticatedRequest, @Body() body: GrantApprovalDto): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'GrantApproval', data: { ...body } }));
+  grant(@Req() req: AuthenticatedRequest, @Body() body: GrantApprovalDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'GrantApproval', data: { ...body } });
   }
 
   @Post(':approvalId/revoke')
-  async revoke(
+  revoke(
     @Req() req: AuthenticatedRequest,
     @Param('approvalId', idParam('approvalId')) approvalId: string,
     @Body() body: ReasonDto,
   ): Promise<CommandResponse> {
-    return toResponse(
-      await this.commands.run(req, { type: 'RevokeApproval', data: { approvalId, reason: body.reason } }),
-    );
+    return this.commands.run(req, { type: 'RevokeApproval', data: { approvalId, reason: body.reason } });
   }
 }

@@ -11,6 +11,7 @@ import { ProductsController } from '../products/products.controller.js';
 import { DomesticPurchasesController } from '../purchases/domestic-purchases.controller.js';
 import { ShipmentsController } from '../shipments/shipments.controller.js';
 import { SupplyController } from '../supply/supply.controller.js';
+import { IdempotencyRepository } from '../http/idempotency/idempotency.repository.js';
 import { CommandGateway } from './command-gateway.js';
 import { ExecuteLedgerCommandHandler } from './execute-ledger-command.js';
 
@@ -33,6 +34,7 @@ import { ExecuteLedgerCommandHandler } from './execute-ledger-command.js';
       useFactory: (store: PostgresEventStore) => new CommandExecutor(store),
     },
     CommandGateway,
+    IdempotencyRepository,
     ExecuteLedgerCommandHandler,
   ],
 })

@@ -1,6 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, type CommandContext, type CommandResult } from '@ledger/commands';
+import {
+  CommandExecutor,
+  type CommandContext,
+  type CommandResult,
+  type ExecuteOptions,
+} from '@ledger/commands';
 import type { LedgerCommand } from '@ledger/domain';
 
 /** The one CQRS command: every admin command goes through the same decide-and-append path. */
@@ -8,6 +13,7 @@ export class ExecuteLedgerCommand extends Command<CommandResult> {
   constructor(
     readonly command: LedgerCommand,
     readonly context: CommandContext,
+    readonly options: ExecuteOptions = {},
   ) {
     super();
   }
@@ -17,7 +23,7 @@ export class ExecuteLedgerCommand extends Command<CommandResult> {
 export class ExecuteLedgerCommandHandler implements ICommandHandler<ExecuteLedgerCommand> {
   constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
 
-  execute({ command, context }: ExecuteLedgerCommand): Promise<CommandResult> {
-    return this.executor.execute(command, context);
+  execute({ command, context, options }: ExecuteLedgerCommand): Promise<CommandResult> {
+    return this.executor.execute(command, context, options);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { IsISO8601, IsOptional } from 'class-validator';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { ReasonDto } from '../products/products.dto.js';
@@ -21,21 +21,16 @@ export class ExportLicensesController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async grant(
-    @Req() req: AuthenticatedRequest,
-    @Body() body: GrantExportLicenseDto,
-  ): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'GrantExportLicense', data: { ...body } }));
+  grant(@Req() req: AuthenticatedRequest, @Body() body: GrantExportLicenseDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'GrantExportLicense', data: { ...body } });
   }
 
   @Post(':licenseId/revoke')
-  async revoke(
+  revoke(
     @Req() req: AuthenticatedRequest,
     @Param('licenseId', idParam('licenseId')) licenseId: string,
     @Body() body: ReasonDto,
   ): Promise<CommandResponse> {
-    return toResponse(
-      await this.commands.run(req, { type: 'RevokeExportLicense', data: { licenseId, reason: body.reason } }),
-    );
+    return this.commands.run(req, { type: 'RevokeExportLicense', data: { licenseId, reason: body.reason } });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { IsFirmId, IsText } from '../http/validators.js';
@@ -17,7 +17,7 @@ export class FirmsController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async register(@Req() req: AuthenticatedRequest, @Body() body: RegisterFirmDto): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'RegisterFirm', data: { ...body } }));
+  register(@Req() req: AuthenticatedRequest, @Body() body: RegisterFirmDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'RegisterFirm', data: { ...body } });
   }
 }

@@ -21,32 +21,33 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const details = { ...this.toProblem(error), instance: request.originalUrl };
+    const details = { ...toProblem(error), instance: request.originalUrl };
     if (details.status >= 500)
       this.logger.error(`${request.method} ${request.originalUrl}: ${String(error)}`);
     response.status(details.status).type(PROBLEM_CONTENT_TYPE).json(details);
   }
+}
 
-  private toProblem(error: unknown): ProblemDetails {
-    if (error instanceof ProblemError) return error.problem;
-    if (error instanceof DomainError) {
-      return problem(STATUS_OF_KIND[error.kind], error.code, error.message, error.details ?? {});
-    }
-    if (error instanceof CommandConflictError) return problem(409, error.code, error.message);
-    if (error instanceof DuplicateEventError) return problem(409, 'DUPLICATE_EVENT', error.message);
-    if (error instanceof ConcurrencyError) return problem(409, 'CONCURRENCY_CONFLICT', error.message);
-    if (error instanceof StampTimeoutError) {
-      return problem(
-        503,
-        'LEDGER_NOT_STAMPED',
-        'the command was recorded but the ledger has not stamped it yet',
-      );
-    }
-    if (isDatabaseUnavailable(error))
-      return problem(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached');
-    if (error instanceof HttpException) return fromHttpException(error);
-    return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
+/** What a client is told about an error: its status, code and explanation. */
+export function toProblem(error: unknown): ProblemDetails {
+  if (error instanceof ProblemError) return error.problem;
+  if (error instanceof DomainError) {
+    return problem(STATUS_OF_KIND[error.kind], error.code, error.message, error.details ?? {});
   }
+  if (error instanceof CommandConflictError) return problem(409, error.code, error.message);
+  if (error instanceof DuplicateEventError) return problem(409, 'DUPLICATE_EVENT', error.message);
+  if (error instanceof ConcurrencyError) return problem(409, 'CONCURRENCY_CONFLICT', error.message);
+  if (error instanceof StampTimeoutError) {
+    return problem(
+      503,
+      'LEDGER_NOT_STAMPED',
+      'the command was recorded but the ledger has not stamped it yet',
+    );
+  }
+  if (isDatabaseUnavailable(error))
+    return problem(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached');
+  if (error instanceof HttpException) return fromHttpException(error);
+  return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
 }
 
 function fromHttpException(error: HttpException): ProblemDetails {

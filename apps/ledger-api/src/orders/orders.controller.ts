@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { ReasonDto } from '../products/products.dto.js';
@@ -19,18 +19,16 @@ export class OrdersController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async place(@Req() req: AuthenticatedRequest, @Body() body: PlaceOrderDto): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'PlaceOrder', data: { ...body } }));
+  place(@Req() req: AuthenticatedRequest, @Body() body: PlaceOrderDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'PlaceOrder', data: { ...body } });
   }
 
   @Post(':orderId/cancel')
-  async cancel(
+  cancel(
     @Req() req: AuthenticatedRequest,
     @Param('orderId', idParam('orderId')) orderId: string,
     @Body() body: ReasonDto,
   ): Promise<CommandResponse> {
-    return toResponse(
-      await this.commands.run(req, { type: 'CancelOrder', data: { orderId, reason: body.reason } }),
-    );
+    return this.commands.run(req, { type: 'CancelOrder', data: { orderId, reason: body.reason } });
   }
 }

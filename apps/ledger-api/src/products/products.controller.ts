@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { skuParam } from '../http/validators.js';
@@ -12,47 +12,38 @@ export class ProductsController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async register(
-    @Req() req: AuthenticatedRequest,
-    @Body() body: RegisterProductDto,
-  ): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'RegisterProduct', data: { ...body } }));
+  register(@Req() req: AuthenticatedRequest, @Body() body: RegisterProductDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'RegisterProduct', data: { ...body } });
   }
 
   @Post(':sku/imports/block')
-  async block(
+  block(
     @Req() req: AuthenticatedRequest,
     @Param('sku', skuParam) sku: string,
     @Body() body: ReasonDto,
   ): Promise<CommandResponse> {
-    return toResponse(
-      await this.commands.run(req, { type: 'BlockImports', data: { sku, reason: body.reason } }),
-    );
+    return this.commands.run(req, { type: 'BlockImports', data: { sku, reason: body.reason } });
   }
 
   @Post(':sku/imports/unblock')
-  async unblock(
+  unblock(
     @Req() req: AuthenticatedRequest,
     @Param('sku', skuParam) sku: string,
     @Body() body: ReasonDto,
   ): Promise<CommandResponse> {
-    return toResponse(
-      await this.commands.run(req, { type: 'UnblockImports', data: { sku, reason: body.reason } }),
-    );
+    return this.commands.run(req, { type: 'UnblockImports', data: { sku, reason: body.reason } });
   }
 
   @Put(':sku/pairing-ratio')
   @HttpCode(201)
-  async setPairingRatio(
+  setPairingRatio(
     @Req() req: AuthenticatedRequest,
     @Param('sku', skuParam) sku: string,
     @Body() body: SetPairingRatioDto,
   ): Promise<CommandResponse> {
-    return toResponse(
-      await this.commands.run(req, {
-        type: 'SetPairingRatio',
-        data: { sku, domesticPerUnit: body.domesticPerUnit },
-      }),
-    );
+    return this.commands.run(req, {
+      type: 'SetPairingRatio',
+      data: { sku, domesticPerUnit: body.domesticPerUnit },
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { IsFirmId, IsQuantity, IsReferenceId, IsSku } from '../http/validators.js';
@@ -18,10 +18,10 @@ export class DomesticPurchasesController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async record(
+  record(
     @Req() req: AuthenticatedRequest,
     @Body() body: RecordDomesticPurchaseDto,
   ): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'RecordDomesticPurchase', data: { ...body } }));
+    return this.commands.run(req, { type: 'RecordDomesticPurchase', data: { ...body } });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { idParam, IsQuantity, IsReferenceId } from '../http/validators.js';
@@ -20,19 +20,16 @@ export class ShipmentsController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async release(
-    @Req() req: AuthenticatedRequest,
-    @Body() body: ReleaseShipmentDto,
-  ): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'ReleaseShipment', data: { ...body } }));
+  release(@Req() req: AuthenticatedRequest, @Body() body: ReleaseShipmentDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'ReleaseShipment', data: { ...body } });
   }
 
   @Post(':shipmentId/deliver')
-  async deliver(
+  deliver(
     @Req() req: AuthenticatedRequest,
     @Param('shipmentId', idParam('shipmentId')) shipmentId: string,
     @Body() _body: DeliverShipmentDto,
   ): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'DeliverShipment', data: { shipmentId } }));
+    return this.commands.run(req, { type: 'DeliverShipment', data: { shipmentId } });
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
-import { toResponse, type CommandResponse } from '../commands/command-response.js';
+import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
 import { Roles } from '../http/auth/roles.decorator.js';
 import { IsQuantity, IsReferenceId, IsSku } from '../http/validators.js';
@@ -17,7 +17,7 @@ export class SupplyController {
   constructor(private readonly commands: CommandGateway) {}
 
   @Post()
-  async record(@Req() req: AuthenticatedRequest, @Body() body: RecordSupplyDto): Promise<CommandResponse> {
-    return toResponse(await this.commands.run(req, { type: 'RecordSupply', data: { ...body } }));
+  record(@Req() req: AuthenticatedRequest, @Body() body: RecordSupplyDto): Promise<CommandResponse> {
+    return this.commands.run(req, { type: 'RecordSupply', data: { ...body } });
   }
 }

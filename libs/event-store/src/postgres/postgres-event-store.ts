@@ -148,6 +148,16 @@ export class PostgresEventStore {
     return rows[0]?.version ?? 0;
   }
 
+  /** One event by id, as written (its own stream and version), or null when no such event is stored. */
+  async eventById(eventId: string): Promise<RecordedEvent | null> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at
+       FROM events WHERE event_id = $1`,
+      [eventId],
+    );
+    return rows[0] ? this.fromRow(rows[0]) : null;
+  }
+
   /** Up to `limit` ledger events after `after`, in ledger order. */
   async readLedgerPage(after: number, limit: number): Promise<LedgerEvent[]> {
     const rows = await this.readEntryPage(after, limit);
