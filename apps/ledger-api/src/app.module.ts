@@ -5,13 +5,21 @@ import { CommandsModule } from './commands/commands.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), HttpModule, LedgerModule, HealthModule, CommandsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        HttpModule,
+        LedgerModule,
+        MetricsModule,
+        HealthModule,
+        CommandsModule,
+      ],
     };
   }
 }

@@ -16,15 +16,16 @@ export interface StampedBatch {
 export class LedgerSignals {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  appended(): void {
-    this.emitter.emit('appended');
+  /** An append committed (or, in a caller's transaction, was written); `durationMs` is its round trip. */
+  appended(durationMs = 0): void {
+    this.emitter.emit('appended', durationMs);
   }
 
   stamped(batch: StampedBatch): void {
     this.emitter.emit('stamped', batch);
   }
 
-  onAppended(listener: () => void): () => void {
+  onAppended(listener: (durationMs: number) => void): () => void {
     this.emitter.on('appended', listener);
     return () => this.emitter.off('appended', listener);
   }

@@ -2,7 +2,12 @@ import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to port 3000 and the embedded database in ./data', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, database: { dataDir: './data' }, apiKeys: null });
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      database: { dataDir: './data' },
+      apiKeys: null,
+      commandsPerMinute: 6_000,
+    });
   });
 
   it('reads a server, a data directory, a port and API keys', () => {
@@ -11,6 +16,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/ledger',
       LEDGER_DATA_DIR: '/var/lib/ledger',
       LEDGER_API_KEYS: 'ops:admin:0123456789abcdef,feed:service:fedcba9876543210',
+      LEDGER_RATE_LIMIT: '120',
     });
     expect(config).toEqual({
       port: 8080,
@@ -19,6 +25,7 @@ describe('loadConfig', () => {
         { name: 'ops', role: 'admin', secret: '0123456789abcdef' },
         { name: 'feed', role: 'service', secret: 'fedcba9876543210' },
       ],
+      commandsPerMinute: 120,
     });
   });
 
@@ -29,6 +36,7 @@ describe('loadConfig', () => {
           PORT: 'eighty',
           DATABASE_URL: 'mysql://db/ledger',
           LEDGER_API_KEYS: 'ops:root:supersecretvalue123,short:admin:tiny,broken',
+          LEDGER_RATE_LIMIT: '-1',
         });
       } catch (e) {
         return e;
@@ -42,6 +50,7 @@ describe('loadConfig', () => {
       'LEDGER_API_KEYS entry 1 ("ops") has role "root"; the roles are admin, service, auditor',
       'LEDGER_API_KEYS entry 2 ("short") has a secret shorter than 16 characters',
       'LEDGER_API_KEYS entry 3 ("broken") must be name:role:secret',
+      'LEDGER_RATE_LIMIT must be a whole number of commands per minute (0: no limit), got "-1"',
     ]);
     expect(error.message).not.toContain('supersecretvalue123');
     expect(error.message).not.toContain('tiny');

@@ -16,6 +16,8 @@ export interface LedgerConfig {
   };
   /** From LEDGER_API_KEYS; null when unset (keys are then generated on first start). */
   apiKeys: ApiKey[] | null;
+  /** Commands per minute per API key (LEDGER_RATE_LIMIT); 0 turns the limit off. */
+  commandsPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -32,8 +34,9 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   const url = parseDatabaseUrl(env.DATABASE_URL, problems);
   const dataDir = env.LEDGER_DATA_DIR?.trim() || './data';
   const apiKeys = parseApiKeys(env.LEDGER_API_KEYS, problems);
+  const commandsPerMinute = parseRateLimit(env.LEDGER_RATE_LIMIT, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, database: { ...(url ? { url } : {}), dataDir }, apiKeys };
+  return { port, database: { ...(url ? { url } : {}), dataDir }, apiKeys, commandsPerMinute };
 }
 
 function parsePort(value: string | undefined, problems: string[]): number {
@@ -43,6 +46,17 @@ function parsePort(value: string | undefined, problems: string[]): number {
     problems.push(`PORT must be an integer from 0 to 65535, got "${value}"`);
   }
   return port;
+}
+
+function parseRateLimit(value: string | undefined, problems: string[]): number {
+  if (value === undefined || value.trim() === '') return 6_000;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 0) {
+    problems.push(
+      `LEDGER_RATE_LIMIT must be a whole number of commands per minute (0: no limit), got "${value}"`,
+    );
+  }
+  return limit;
 }
 
 function parseDatabaseUrl(value: string | undefined, problems: string[]): string | undefined {

@@ -1,16 +1,26 @@
 import { Global, Logger, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { CONFIG } from '../config/config.module.js';
 import type { LedgerConfig } from '../config/config.js';
 import { ApiKeyRing, resolveApiKeys } from './auth/api-keys.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { correlationMiddleware } from './correlation.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { CommandRateLimitGuard } from './rate-limit.guard.js';
 import { validationPipe } from './validation.js';
 
 /** HTTP conventions for every route: API-key auth with roles, validation, problem details, correlation. */
 @Global()
 @Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [CONFIG],
+      useFactory: (config: LedgerConfig) => ({
+        throttlers: [{ ttl: 60_000, limit: config.commandsPerMinute || Number.MAX_SAFE_INTEGER }],
+      }),
+    }),
+  ],
   providers: [
     {
       provide: ApiKeyRing,
@@ -25,7 +35,9 @@ import { validationPipe } from './validation.js';
         return new ApiKeyRing(keys);
       },
     },
+    // Guards run in this order: who is asking, then how often.
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: CommandRateLimitGuard },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_PIPE, useFactory: validationPipe },
   ],

@@ -93,6 +93,7 @@ export class PostgresEventStore {
     let versions: { assigned: number[]; stream_versions: number[] };
     // A dedicated client rather than pool.query(): node-postgres discards a pooled connection on any error,
     // and a version conflict is an ordinary outcome here.
+    const started = performance.now();
     const client = options.client ?? (await this.pool.connect());
     try {
       const result = await client.query<typeof versions>(query);
@@ -102,7 +103,7 @@ export class PostgresEventStore {
     } finally {
       if (!options.client) client.release();
     }
-    this.signals.appended();
+    this.signals.appended(performance.now() - started);
 
     // `assigned` follows the function's walk: each event's own stream, then its links.
     const assigned = versions.assigned[Symbol.iterator]();
