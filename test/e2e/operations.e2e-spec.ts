@@ -50,6 +50,56 @@ describe('operating the service', () => {
     }
   });
 
+  it('publishes OpenAPI with every command route, bearer auth and an example for every field', async () => {
+    const app = await bootApp({ url: db.url, dataDir: 'unused' });
+    try {
+      const http = request(app.getHttpServer());
+      const { body: doc } = await http.get('/docs-json').expect(200);
+      const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+        ([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(routes).toEqual(
+        expect.arrayContaining([
+          'POST /v1/products',
+          'POST /v1/firms',
+          'POST /v1/orders',
+          'POST /v1/orders/{orderId}/cancel',
+          'POST /v1/export-licenses',
+          'POST /v1/export-licenses/{licenseId}/revoke',
+          'POST /v1/products/{sku}/imports/block',
+          'POST /v1/products/{sku}/imports/unblock',
+          'PUT /v1/products/{sku}/pairing-ratio',
+          'POST /v1/approvals',
+          'POST /v1/approvals/{approvalId}/revoke',
+          'POST /v1/domestic-purchases',
+          'POST /v1/supply',
+          'POST /v1/shipments',
+          'POST /v1/shipments/{shipmentId}/deliver',
+        ]),
+      );
+      const schemas = doc.components.schemas as Record<
+        string,
+        { properties?: Record<string, { example?: unknown }> }
+      >;
+      const dtos = Object.entries(schemas).filter(([n]) => n.endsWith('Dto'));
+      expect(dtos.map(([n]) => n)).toEqual(
+        expect.arrayContaining(['PlaceOrderDto', 'ReleaseShipmentDto', 'GrantApprovalDto']),
+      );
+      for (const [name, schema] of dtos) {
+        for (const [field, property] of Object.entries(schema.properties ?? {})) {
+          expect({ schema: name, field, example: property.example }).toEqual(
+            expect.objectContaining({ example: expect.anything() }),
+          );
+        }
+      }
+      expect(doc.paths['/v1/shipments'].post.security).toEqual([{ bearer: [] }]);
+      const ui = await http.get('/docs/').expect(200);
+      expect(ui.text).toContain('swagger-ui');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('limits commands per API key with 429, appending nothing, and leaves probes alone', async () => {
     const app = await bootApp({ url: db.url, dataDir: 'unused' }, { commandsPerMinute: 2 });
     try {

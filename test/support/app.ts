@@ -3,6 +3,7 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../apps/ledger-api/src/app.module.js';
 import type { LedgerConfig } from '../../apps/ledger-api/src/config/config.js';
+import { setupOpenApi } from '../../apps/ledger-api/src/http/openapi.js';
 
 /** One key per role, as LEDGER_API_KEYS would give them. */
 export const TEST_KEYS = {
@@ -27,6 +28,7 @@ export async function bootApp(
   }).compile();
   const app = moduleRef.createNestApplication({ logger });
   app.enableShutdownHooks();
+  setupOpenApi(app);
   await app.init();
   return app;
 }

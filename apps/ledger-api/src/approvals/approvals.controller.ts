@@ -2,20 +2,20 @@ import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { ReasonDto } from '../products/products.dto.js';
 import { idParam, IsFirmId, IsQuantity, IsReferenceId, IsSku } from '../http/validators.js';
 
 export class GrantApprovalDto {
-  @IsReferenceId() approvalId: string;
-  @IsReferenceId() batchId: string;
+  @IsReferenceId('MOFCOM-B1-BYTEDANCE') approvalId: string;
+  @IsReferenceId('batch-1') batchId: string;
   @IsFirmId() firmId: string;
   @IsSku() sku: string;
-  @IsQuantity() quota: number;
+  @IsQuantity(180_000) quota: number;
 }
 
 @Controller('v1/approvals')
-@Roles('admin')
+@AdminCommands('approvals')
 export class ApprovalsController {
   constructor(private readonly commands: CommandGateway) {}
 

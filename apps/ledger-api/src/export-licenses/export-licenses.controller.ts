@@ -1,22 +1,21 @@
 import { Body, Controller, Param, Post, Req } from '@nestjs/common';
-import { IsISO8601, IsOptional } from 'class-validator';
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { ReasonDto } from '../products/products.dto.js';
-import { idParam, IsReferenceId, IsSku, IsText } from '../http/validators.js';
+import { idParam, IsOptionalInstant, IsReferenceId, IsSku, IsText } from '../http/validators.js';
 
 export class GrantExportLicenseDto {
-  @IsReferenceId() licenseId: string;
+  @IsReferenceId('BIS-H200-CN-01') licenseId: string;
   @IsSku() sku: string;
-  @IsText() vendor: string;
-  @IsText() destination: string;
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) validUntil?: string;
+  @IsText('Nvidia') vendor: string;
+  @IsText('CN') destination: string;
+  @IsOptionalInstant('2027-12-31T23:59:59Z') validUntil?: string;
 }
 
 @Controller('v1/export-licenses')
-@Roles('admin')
+@AdminCommands('export-licenses')
 export class ExportLicensesController {
   constructor(private readonly commands: CommandGateway) {}
 

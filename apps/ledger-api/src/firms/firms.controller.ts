@@ -2,17 +2,17 @@ import { Body, Controller, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { IsFirmId, IsText } from '../http/validators.js';
 
 export class RegisterFirmDto {
   @IsFirmId() firmId: string;
-  @IsText() name: string;
-  @IsText() jurisdiction: string;
+  @IsText('ByteDance') name: string;
+  @IsText('CN') jurisdiction: string;
 }
 
 @Controller('v1/firms')
-@Roles('admin')
+@AdminCommands('firms')
 export class FirmsController {
   constructor(private readonly commands: CommandGateway) {}
 

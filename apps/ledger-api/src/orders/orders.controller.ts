@@ -2,19 +2,19 @@ import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { ReasonDto } from '../products/products.dto.js';
 import { idParam, IsFirmId, IsQuantity, IsReferenceId, IsSku } from '../http/validators.js';
 
 export class PlaceOrderDto {
-  @IsReferenceId() orderId: string;
+  @IsReferenceId('PO-2026-0001') orderId: string;
   @IsFirmId() firmId: string;
   @IsSku() sku: string;
   @IsQuantity() quantity: number;
 }
 
 @Controller('v1/orders')
-@Roles('admin')
+@AdminCommands('orders')
 export class OrdersController {
   constructor(private readonly commands: CommandGateway) {}
 

@@ -2,12 +2,12 @@ import { Body, Controller, HttpCode, Param, Post, Put, Req } from '@nestjs/commo
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { skuParam } from '../http/validators.js';
 import { ReasonDto, RegisterProductDto, SetPairingRatioDto } from './products.dto.js';
 
 @Controller('v1/products')
-@Roles('admin')
+@AdminCommands('products')
 export class ProductsController {
   constructor(private readonly commands: CommandGateway) {}
 

@@ -2,12 +2,12 @@ import { Body, Controller, Param, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { idParam, IsQuantity, IsReferenceId } from '../http/validators.js';
 
 export class ReleaseShipmentDto {
-  @IsReferenceId() shipmentId: string;
-  @IsReferenceId() orderId: string;
+  @IsReferenceId('SH-2026-0001') shipmentId: string;
+  @IsReferenceId('PO-2026-0001') orderId: string;
   @IsQuantity() quantity: number;
 }
 
@@ -15,7 +15,7 @@ export class ReleaseShipmentDto {
 export class DeliverShipmentDto {}
 
 @Controller('v1/shipments')
-@Roles('admin')
+@AdminCommands('shipments')
 export class ShipmentsController {
   constructor(private readonly commands: CommandGateway) {}
 

@@ -2,17 +2,17 @@ import { Body, Controller, Post, Req } from '@nestjs/common';
 import { CommandGateway } from '../commands/command-gateway.js';
 import type { CommandResponse } from '../commands/command-response.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { Roles } from '../http/auth/roles.decorator.js';
+import { AdminCommands } from '../http/openapi.js';
 import { IsQuantity, IsReferenceId, IsSku } from '../http/validators.js';
 
 export class RecordSupplyDto {
-  @IsReferenceId() supplyId: string;
+  @IsReferenceId('NV-INV-2026-01') supplyId: string;
   @IsSku() sku: string;
   @IsQuantity() quantity: number;
 }
 
 @Controller('v1/supply')
-@Roles('admin')
+@AdminCommands('supply')
 export class SupplyController {
   constructor(private readonly commands: CommandGateway) {}
 
