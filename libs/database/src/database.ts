@@ -43,9 +43,15 @@ export class Database {
     return this.embedded ? 'embedded' : 'server';
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
-    await this.embedded?.stop();
+  private closing: Promise<void> | null = null;
+
+  /** Closes the pool, then the embedded server; a second call waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.pool.end();
+      await this.embedded?.stop();
+    })();
+    return this.closing;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { Database } from '@ledger/database';
 import { CONFIG } from '../config/config.module.js';
 import type { LedgerConfig } from '../config/config.js';
@@ -28,10 +28,4 @@ export const DATABASE = Symbol('Database');
   ],
   exports: [DATABASE],
 })
-export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.database.close();
-  }
-}
+export class DatabaseModule {}

@@ -1,9 +1,9 @@
 import {
-  type BeforeApplicationShutdown,
   Inject,
   Logger,
   Module,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Database } from '@ledger/database';
 import { LedgerSignals, PostgresEventStore, Sequencer } from '@ledger/event-store';
@@ -28,15 +28,22 @@ import { DATABASE, DatabaseModule } from '../database/database.module.js';
   ],
   exports: [PostgresEventStore, Sequencer, LedgerSignals, DatabaseModule],
 })
-export class LedgerModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(Sequencer) private readonly sequencer: Sequencer) {}
+export class LedgerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(Sequencer) private readonly sequencer: Sequencer,
+    @Inject(DATABASE) private readonly database: Database,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.sequencer.start();
   }
 
-  /** Before the database closes: the sequencer finishes its batch and lets go of leadership. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Nest runs this after the HTTP server has drained, so in-flight commands still get stamped and
+   * answered; then the sequencer finishes its batch and lets go of leadership, and the database closes.
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.sequencer.stop();
+    await this.database.close();
   }
 }
