@@ -16,6 +16,7 @@ import {
   type PostgresEventStore,
 } from '@ledger/event-store';
 import type { Fold } from './folds.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import { plans, type Load, type Plan } from './plans.js';
 import { StreamStateCache } from './stream-state-cache.js';
 
@@ -83,6 +84,7 @@ interface Read {
  */
 export class CommandExecutor {
   private readonly cache: StreamStateCache;
+  private readonly contended = new KeyedMutex();
   private readonly now: () => Date;
   private readonly maxAttempts: number;
   private readonly stampTimeoutMs: number;
@@ -106,61 +108,94 @@ export class CommandExecutor {
       const stored = await this.store.eventById(options.eventId);
       if (stored) return this.alreadyAppended(stored);
     }
-    const plan = plans[command.type] as Plan<LedgerCommandType>;
+    const eventId = options.eventId ?? randomUUID();
+    const conflicted = new Set<string>();
     let fresh = false;
     for (let attempt = 1; ; attempt++) {
-      const reads = new Map<string, Read>();
-      let servedFromCache = false;
-      const load: Load = async (streamId, fold) => {
-        const cached = fresh ? undefined : this.cache.peek(streamId, fold);
-        servedFromCache ||= cached !== undefined;
-        const { version, state } = cached ?? (await this.cache.refresh(streamId, fold));
-        reads.set(streamId, { version, fold: fold });
-        return state;
-      };
-
-      let event: LedgerEvent;
+      // After a conflict, the attempt queues in-process behind others on the streams that conflicted, so a
+      // burst on one stream runs one after another here instead of colliding again and again.
+      const release = await this.contended.lock(conflicted);
+      let outcome: Attempt;
       try {
-        event = await plan(command, load, this.now());
-      } catch (error) {
-        if (error instanceof DomainError && servedFromCache) {
-          fresh = true; // never refuse on a cached state: decide again on what the database holds
-          continue;
-        }
-        // A retry of a request that has landed meanwhile sees its own effect and would refuse it.
-        const landed = options.eventId && (await this.store.eventById(options.eventId));
-        if (landed) return this.alreadyAppended(landed);
-        throw error;
+        outcome = await this.attempt(command, context, eventId, fresh);
+      } finally {
+        release();
       }
-
-      try {
-        return await this.append(event, reads, context, options.eventId ?? randomUUID());
-      } catch (error) {
-        if (error instanceof DuplicateEventError && options.eventId) {
-          // The same request raced with itself; the one that landed is the answer.
-          return this.alreadyAppended((await this.store.eventById(options.eventId))!);
-        }
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (attempt >= this.maxAttempts) throw new CommandConflictError(command.type, attempt);
-        fresh = true;
-        await backoff(attempt);
+      switch (outcome.kind) {
+        case 'appended':
+          return this.stamped(outcome.appended);
+        case 'landed-before':
+          return this.alreadyAppended(outcome.event);
+        case 'refused-on-cache':
+          fresh = true; // never refuse on a cached state: decide again on what the database holds
+          break;
+        case 'conflict':
+          if (attempt >= this.maxAttempts) throw new CommandConflictError(command.type, attempt);
+          // A conflict while queued comes from another instance: back off before trying again.
+          if (conflicted.has(outcome.streamId)) await backoff(attempt);
+          conflicted.add(outcome.streamId);
+          fresh = true;
+          break;
       }
     }
   }
 
-  private async alreadyAppended(stored: RecordedEvent): Promise<CommandResult> {
-    return {
-      position: await this.store.waitForStamped([stored.eventId], this.stampTimeoutMs),
-      events: [
-        {
-          eventId: stored.eventId,
-          type: stored.type,
-          streamId: stored.streamId,
-          version: stored.streamVersion,
-        },
-      ],
-      metadata: stored.metadata,
+  /** One decide-and-append on states from the cache (or, when `fresh`, from the database). */
+  private async attempt(
+    command: LedgerCommand,
+    context: CommandContext,
+    eventId: string,
+    fresh: boolean,
+  ): Promise<Attempt> {
+    const plan = plans[command.type] as Plan<LedgerCommandType>;
+    const reads = new Map<string, Read>();
+    let servedFromCache = false;
+    const load: Load = async (streamId, fold) => {
+      const cached = fresh ? undefined : this.cache.peek(streamId, fold);
+      servedFromCache ||= cached !== undefined;
+      const { version, state } = cached ?? (await this.cache.refresh(streamId, fold));
+      reads.set(streamId, { version, fold });
+      return state;
     };
+
+    let event: LedgerEvent;
+    try {
+      event = await plan(command, load, this.now());
+    } catch (error) {
+      if (error instanceof DomainError && servedFromCache) return { kind: 'refused-on-cache' };
+      // A retry of a request that landed meanwhile sees its own effect, and would refuse it.
+      const landed = await this.store.eventById(eventId);
+      if (landed) return { kind: 'landed-before', event: landed };
+      throw error;
+    }
+
+    try {
+      return { kind: 'appended', appended: await this.append(event, reads, context, eventId) };
+    } catch (error) {
+      if (error instanceof DuplicateEventError) {
+        // The same request raced with itself: the one that landed is the answer.
+        const landed = await this.store.eventById(eventId);
+        if (landed) return { kind: 'landed-before', event: landed };
+      }
+      if (error instanceof WrongExpectedVersionError) return { kind: 'conflict', streamId: error.streamId };
+      throw error;
+    }
+  }
+
+  private alreadyAppended(stored: RecordedEvent): Promise<CommandResult> {
+    return this.stamped({
+      eventId: stored.eventId,
+      type: stored.type,
+      streamId: stored.streamId,
+      version: stored.streamVersion,
+      metadata: stored.metadata,
+    });
+  }
+
+  /** Waits (outside any in-process lock) for the ledger position that makes the command readable. */
+  private async stamped({ metadata, ...event }: Appended): Promise<CommandResult> {
+    const position = await this.store.waitForStamped([event.eventId], this.stampTimeoutMs);
+    return { position, events: [event], metadata };
   }
 
   private async append(
@@ -168,7 +203,7 @@ export class CommandExecutor {
     reads: Map<string, Read>,
     context: CommandContext,
     eventId: string,
-  ): Promise<CommandResult> {
+  ): Promise<Appended> {
     const metadata: EventMetadata = { ...context };
     if (metadata.requestHash === undefined) delete metadata.requestHash;
     const stored = {
@@ -189,15 +224,30 @@ export class CommandExecutor {
       const read = reads.get(streamId);
       if (read) this.cache.advance(streamId, read.fold, read.version, version, event);
     }
-    const position = await this.store.waitForStamped([eventId], this.stampTimeoutMs);
     const [appended] = result.events;
     return {
-      position,
-      events: [{ eventId, type: event.type, streamId: appended!.streamId, version: appended!.streamVersion }],
+      eventId,
+      type: event.type,
+      streamId: appended!.streamId,
+      version: appended!.streamVersion,
       metadata,
     };
   }
 }
+
+interface Appended {
+  eventId: string;
+  type: string;
+  streamId: string;
+  version: number;
+  metadata: EventMetadata;
+}
+
+type Attempt =
+  | { kind: 'appended'; appended: Appended }
+  | { kind: 'landed-before'; event: RecordedEvent }
+  | { kind: 'refused-on-cache' }
+  | { kind: 'conflict'; streamId: string };
 
 /** Full jitter: concurrent losers spread out instead of colliding again in step. */
 function backoff(attempt: number): Promise<void> {

@@ -28,9 +28,8 @@ export class Database {
     try {
       const url = options.databaseUrl ?? embedded!.url;
       await migrate(url);
-      // On the embedded server every connection shares one backend; stay below its connection cap,
-      // leaving room for the sequencer's own connection.
-      const max = options.poolSize ?? (embedded ? embedded.maxConnections - 3 : 20);
+      // On the embedded server every connection queues for one session: a few are plenty.
+      const max = options.poolSize ?? (embedded ? 8 : 20);
       const pool = createPool(url, max, options.onIdleError);
       return new Database(url, pool, embedded);
     } catch (error) {

@@ -62,12 +62,18 @@ function fromHttpException(error: HttpException): ProblemDetails {
   return problem(status, codes[status] ?? `HTTP_${status}`, error.message);
 }
 
-/** Connection refused or reset, or a server that is shutting down or out of connections. */
+/** Connection refused, reset or cut, or a server that is shutting down or out of connections. */
 function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect/.test(message)
+  ) {
+    return true;
+  }
   if (typeof code !== 'string') return false;
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '53300'].includes(code) ||
     code.startsWith('08')
   );
 }

@@ -10,7 +10,10 @@ export class EmbeddedDatabaseLockedError extends Error {
 export interface EmbeddedPostgresOptions {
   /** Where the database files live. */
   dataDir: string;
-  /** Connections the loopback server accepts; keep every pool on it below this. */
+  /**
+   * Connections the loopback server accepts (default 64). They share one PGlite session and queue for it,
+   * so more connections cost little; past the cap new ones are dropped.
+   */
   maxConnections?: number;
   /** A gzipped data directory (from `dumpDataDir`) to start from when `dataDir` holds no database yet. */
   initialData?: Blob;
@@ -32,7 +35,7 @@ export class EmbeddedPostgres {
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const dataDir = resolve(options.dataDir);
-    const maxConnections = options.maxConnections ?? 10;
+    const maxConnections = options.maxConnections ?? 64;
     mkdirSync(dataDir, { recursive: true });
     const lockFile = `${dataDir}.lock`;
     acquireLock(lockFile, dataDir);

@@ -129,7 +129,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     dataDir: join(dir, 'pgdata'),
     initialData: new Blob([readFileSync(dumpFile)]),
   });
-  const pool = createPool(embedded.url, embedded.maxConnections - 4);
+  const pool = createPool(embedded.url, 8);
   const superuser = createPool(embedded.url, 1);
   return {
     kind: 'embedded',
