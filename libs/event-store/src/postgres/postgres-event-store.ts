@@ -220,16 +220,30 @@ export class PostgresEventStore {
    * them. This is how a writer learns the ledger position of what it appended.
    */
   async waitForStamped(eventIds: readonly string[], timeoutMs = 5_000): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await this.pool.query<{ stamped: number; position: string | null }>(
-        'SELECT count(*)::int AS stamped, max(position) AS position FROM ledger WHERE event_id = ANY($1::uuid[])',
-        [eventIds],
-      );
-      if (rows[0]!.stamped === eventIds.length) return Number(rows[0]!.position ?? 0);
-      const left = deadline - performance.now();
-      if (left <= 0) throw new StampTimeoutError(eventIds, timeoutMs);
-      await this.signals.nextStamped(Math.min(left, 25));
+    // An in-process sequencer announces what it stamped, which answers without another query; a
+    // sequencer in another process is seen by polling the ledger.
+    const pending = new Set(eventIds.map((id) => id.toLowerCase()));
+    let position = 0;
+    const unsubscribe = this.signals.onStamped((batch) => {
+      batch.eventIds.forEach((id, i) => {
+        if (pending.delete(id)) position = Math.max(position, batch.fromPosition + i);
+      });
+    });
+    try {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        if (pending.size === 0) return position;
+        const { rows } = await this.pool.query<{ stamped: number; position: string | null }>(
+          'SELECT count(*)::int AS stamped, max(position) AS position FROM ledger WHERE event_id = ANY($1::uuid[])',
+          [eventIds],
+        );
+        if (rows[0]!.stamped === eventIds.length) return Number(rows[0]!.position ?? 0);
+        const left = deadline - performance.now();
+        if (left <= 0) throw new StampTimeoutError(eventIds, timeoutMs);
+        if (pending.size > 0) await this.signals.nextStamped(Math.min(left, 25));
+      }
+    } finally {
+      unsubscribe();
     }
   }
 
