@@ -236,6 +236,31 @@ describe('the ledger: sequencer, readers and integrity', () => {
     }
   });
 
+  it('stamps in numeric transaction order when transaction ids change their number of digits', async () => {
+    // Two events as if written by transactions either side of a power of ten below today's ids: as text,
+    // '1000000' sorts before '999999', and stamping in that order would leave the older one behind forever.
+    const { rows } = await db.superuser.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+    const boundary = 10n ** BigInt(rows[0]!.xid.length - 1);
+    const insert = (txId: bigint, type: string) =>
+      db.superuser.query(
+        `INSERT INTO events (tx_id, event_id, stream_id, stream_version, type, schema_version, data, metadata)
+         VALUES ($1::xid8, $2, $3, 1, $4, 1, '{}', '{}')`,
+        [txId.toString(), randomUUID(), `digits-${type}`, type],
+      );
+    await insert(boundary, 'Younger');
+    await insert(boundary - 1n, 'Older');
+    const sequencer = new Sequencer(db.url, { signals, batchSize: 1 });
+    await sequencer.connectUnelected();
+    try {
+      expect(await stampWhenEligible(sequencer)).toBe(1);
+      expect(await stampWhenEligible(sequencer)).toBe(1);
+    } finally {
+      await sequencer.disconnectUnelected();
+    }
+    expect((await store.readLedgerPage(0, 10)).map((e) => e.type)).toEqual(['Older', 'Younger']);
+    await expect(store.verifyChain()).resolves.toMatchObject({ ok: true, verifiedThrough: 2 });
+  });
+
   it('keeps the ledger dense when two unelected sequencers race batch after batch', async () => {
     const racers = [
       new Sequencer(db.url, { signals, batchSize: 50 }),

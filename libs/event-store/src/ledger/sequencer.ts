@@ -55,7 +55,7 @@ interface Head {
 
 interface PendingRow {
   seq: string;
-  tx_id: string;
+  tx_text: string;
   event_id: string;
   stream_id: string;
   stream_version: number;
@@ -71,18 +71,19 @@ interface PendingRow {
 const LEADER_LOCK = "hashtextextended('supply-ledger:sequencer', 0)";
 
 // Only transactions older than every running one are finished: nothing can still commit below the
-// snapshot's xmin. Scanning in (tx_id, seq) order behind that horizon visits each committed event once;
-// the NOT EXISTS probe (one index lookup a row) keeps "never stamp twice" true even if that ever failed.
+// snapshot's xmin. Scanning in (tx_id, seq) order behind that horizon visits each committed event once.
+// The order must be the xid8 column's, not its text (the text is only for the driver): as text,
+// '1000000' sorts before '999999', and a batch crossing such a boundary would move the cursor past
+// events it never stamped.
 const SELECT_PENDING = `
-  SELECT seq, tx_id::text AS tx_id, event_id, stream_id, stream_version, type, schema_version, data, metadata,
-         recorded_at,
+  SELECT e.seq, e.tx_id::text AS tx_text, e.event_id, e.stream_id, e.stream_version, e.type, e.schema_version,
+         e.data, e.metadata, e.recorded_at,
          (SELECT jsonb_agg(jsonb_build_object('streamId', l.stream_id, 'streamVersion', l.stream_version)
                            ORDER BY l.stream_id)
           FROM event_links l WHERE l.event_id = e.event_id) AS links
   FROM events e
-  WHERE (tx_id, seq) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-    AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.event_id = e.event_id)
-  ORDER BY tx_id, seq
+  WHERE (e.tx_id, e.seq) > ($1::xid8, $2::bigint) AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY e.tx_id, e.seq
   LIMIT $3`;
 
 const SELECT_HEAD = `
@@ -284,7 +285,7 @@ export class Sequencer {
     this.head = {
       position: positions[positions.length - 1]!,
       hash: prevHash,
-      txId: last.tx_id,
+      txId: last.tx_text,
       seq: last.seq,
     };
     this.current.position = this.head.position;
