@@ -64,7 +64,6 @@ export class EventStore1764430000000 implements MigrationInterface {
         entry text NOT NULL,
         CONSTRAINT ledger_pkey PRIMARY KEY (position),
         CONSTRAINT ledger_event_key UNIQUE (event_id),
-        CONSTRAINT ledger_event_fkey FOREIGN KEY (event_id) REFERENCES events (event_id),
         CONSTRAINT ledger_position_check CHECK (position > 0),
         CONSTRAINT ledger_hash_check CHECK (octet_length(hash) = 32)
       )`);
