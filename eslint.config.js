@@ -41,8 +41,14 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'pass time in' },
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'pass time in' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'no randomness' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'pass time in',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'no randomness',
+        },
       ],
     },
   },
