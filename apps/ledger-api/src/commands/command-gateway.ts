@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '@ledger/commands';
 import type { LedgerCommand } from '@ledger/domain';
 import type { AuthenticatedRequest } from '../http/auth/auth.guard.js';
-import { correlationIdOf } from '../http/correlation.js';
+import { correlationIdOf, headerId } from '../http/correlation.js';
 import { eventIdFor, idempotencyKeyOf, keyReused, requestHash } from '../http/idempotency/idempotency.js';
 import { IdempotencyRepository } from '../http/idempotency/idempotency.repository.js';
 import { ProblemError } from '../http/problem-details.js';
@@ -62,13 +62,11 @@ function replay(answer: { status: number; body: object } | null, key: string): C
 
 function contextOf(request: AuthenticatedRequest): CommandContext {
   const correlationId = correlationIdOf(request);
-  const causation = request.headers['x-causation-id'];
   return {
     actor: request.principal.name,
     role: request.principal.role,
     correlationId,
-    causationId:
-      typeof causation === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(causation) ? causation : correlationId,
+    causationId: headerId(request.headers['x-causation-id']) ?? correlationId,
     commandId: randomUUID(),
   };
 }

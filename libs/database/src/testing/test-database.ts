@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createPool } from '../database.js';
 import { migrate } from '../data-source.js';
-import { EmbeddedPostgres } from '../embedded/embedded-postgres.js';
+import { EmbeddedPostgres, isAlive } from '../embedded/embedded-postgres.js';
 
 /**
  * A fresh, migrated database per test file. With DATABASE_URL: a database cloned from a migrated template on
@@ -159,14 +159,5 @@ async function dropAbandoned(admin: pg.Client): Promise<void> {
     const pid = Number(/^ledger_test_(\d+)_/.exec(datname)?.[1]);
     if (pid && pid !== RUN && !isAlive(pid))
       await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
