@@ -110,7 +110,9 @@ export class CommandExecutor {
     }
     const eventId = options.eventId ?? randomUUID();
     const conflicted = new Set<string>();
-    let fresh = false;
+    // Which reads must come from the database: none at first, the stream that conflicted after a
+    // conflict (the cache may still be behind on it), everything before a refusal is answered.
+    let fresh: Freshness = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       // After a conflict, the attempt queues in-process behind others on the streams that conflicted, so a
       // burst on one stream runs one after another here instead of colliding again and again.
@@ -127,31 +129,31 @@ export class CommandExecutor {
         case 'landed-before':
           return this.alreadyAppended(outcome.event);
         case 'refused-on-cache':
-          fresh = true; // never refuse on a cached state: decide again on what the database holds
+          fresh = 'all'; // never refuse on a cached state: decide again on what the database holds
           break;
         case 'conflict':
           if (attempt >= this.maxAttempts) throw new CommandConflictError(command.type, attempt);
           // A conflict while queued comes from another instance: back off before trying again.
           if (conflicted.has(outcome.streamId)) await backoff(attempt);
           conflicted.add(outcome.streamId);
-          fresh = true;
+          if (fresh !== 'all') fresh.add(outcome.streamId);
           break;
       }
     }
   }
 
-  /** One decide-and-append on states from the cache (or, when `fresh`, from the database). */
+  /** One decide-and-append on states from the cache, or from the database where `fresh` says so. */
   private async attempt(
     command: LedgerCommand,
     context: CommandContext,
     eventId: string,
-    fresh: boolean,
+    fresh: Freshness,
   ): Promise<Attempt> {
     const plan = plans[command.type] as Plan<LedgerCommandType>;
     const reads = new Map<string, Read>();
     let servedFromCache = false;
     const load: Load = async (streamId, fold) => {
-      const cached = fresh ? undefined : this.cache.peek(streamId, fold);
+      const cached = fresh === 'all' || fresh.has(streamId) ? undefined : this.cache.peek(streamId, fold);
       servedFromCache ||= cached !== undefined;
       const { version, state } = cached ?? (await this.cache.refresh(streamId, fold));
       reads.set(streamId, { version, fold });
@@ -242,6 +244,8 @@ interface Appended {
   version: number;
   metadata: EventMetadata;
 }
+
+type Freshness = 'all' | Set<string>;
 
 type Attempt =
   | { kind: 'appended'; appended: Appended }
