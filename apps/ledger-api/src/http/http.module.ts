@@ -17,7 +17,9 @@ import { validationPipe } from './validation.js';
     ThrottlerModule.forRootAsync({
       inject: [CONFIG],
       useFactory: (config: LedgerConfig) => ({
-        throttlers: [{ ttl: 60_000, limit: config.commandsPerMinute || Number.MAX_SAFE_INTEGER }],
+        throttlers: [{ ttl: 60_000, limit: Math.max(1, config.commandsPerMinute) }],
+        // LEDGER_RATE_LIMIT=0: no limit, and no counting either.
+        skipIf: () => config.commandsPerMinute === 0,
       }),
     }),
   ],
