@@ -119,7 +119,7 @@ export class CommandExecutor {
       const release = await this.contended.lock(conflicted);
       let outcome: Attempt;
       try {
-        outcome = await this.attempt(command, context, eventId, fresh);
+        outcome = await this.attempt(command, context, eventId, fresh, options.eventId !== undefined);
       } finally {
         release();
       }
@@ -148,6 +148,7 @@ export class CommandExecutor {
     context: CommandContext,
     eventId: string,
     fresh: Freshness,
+    idempotent: boolean,
   ): Promise<Attempt> {
     const plan = plans[command.type] as Plan<LedgerCommandType>;
     const reads = new Map<string, Read>();
@@ -164,9 +165,11 @@ export class CommandExecutor {
     try {
       event = await plan(command, load, this.now());
     } catch (error) {
-      if (error instanceof DomainError && servedFromCache) return { kind: 'refused-on-cache' };
-      // A retry of a request that landed meanwhile sees its own effect, and would refuse it.
-      const landed = await this.store.eventById(eventId);
+      if (!(error instanceof DomainError)) throw error;
+      if (servedFromCache) return { kind: 'refused-on-cache' };
+      // A retry of an idempotent request that landed meanwhile sees its own effect, and would refuse it.
+      // Without a caller-given id the event cannot have landed: no need to ask.
+      const landed = idempotent ? await this.store.eventById(eventId) : null;
       if (landed) return { kind: 'landed-before', event: landed };
       throw error;
     }

@@ -21,7 +21,7 @@ export {
 } from './errors.js';
 export { Upcasters, type Upcaster } from './upcasters.js';
 export { LedgerSignals, type StampedBatch } from './ledger-signals.js';
-export { canonicalize, canonicalBytes, CanonicalJsonError } from './ledger/canonical-json.js';
+export { canonicalize, CanonicalJsonError } from './ledger/canonical-json.js';
 export {
   ChainVerifier,
   genesisHash,

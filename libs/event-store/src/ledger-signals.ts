@@ -40,10 +40,6 @@ export class LedgerSignals {
     return this.next('stamped', timeoutMs, signal);
   }
 
-  nextAppended(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    return this.next('appended', timeoutMs, signal);
-  }
-
   private next(event: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {

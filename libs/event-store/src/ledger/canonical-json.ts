@@ -1,5 +1,3 @@
-import type { JsonValue } from '../json.js';
-
 export class CanonicalJsonError extends Error {
   override readonly name = 'CanonicalJsonError';
 }
@@ -29,10 +27,6 @@ export function canonicalize(value: unknown): string {
     default:
       throw new CanonicalJsonError(`${typeof value} has no JSON form`);
   }
-}
-
-export function canonicalBytes(value: JsonValue): Buffer {
-  return Buffer.from(canonicalize(value), 'utf8');
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
