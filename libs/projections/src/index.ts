@@ -1,0 +1,1 @@
+export type { Column, ColumnType, ProjectedEvent, ReadModel } from './read-model.js';
