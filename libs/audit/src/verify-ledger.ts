@@ -1,0 +1,484 @@
+import { canonicalize, genesisHash, sha256Hex } from '@ledger/event-store';
+import {
+  keyIdOf,
+  verifyCheckpointSignature,
+  type PublicKeyRecord,
+  type SignedCheckpoint,
+} from './checkpoint.js';
+import { EMPTY_ROOT, leafHash, MerkleFrontier } from './merkle.js';
+
+/** Every reason a verification can fail; FORMAT.md says how each one's position is chosen. */
+export const AUDIT_FAULT_CODES = [
+  'ENTRY_UNREADABLE',
+  'ENTRY_NOT_CANONICAL',
+  'ENTRY_HASH_MISMATCH',
+  'EVENT_EDITED',
+  'EVENT_DELETED',
+  'EVENT_INSERTED',
+  'EVENTS_SWAPPED',
+  'CHAIN_BROKEN',
+  'LEDGER_MISMATCH',
+  'CHECKPOINT_MALFORMED',
+  'CHECKPOINT_KEY_UNTRUSTED',
+  'CHECKPOINT_SIGNATURE_INVALID',
+  'CHECKPOINT_MISMATCH',
+  'HISTORY_REWRITTEN',
+  'TRUNCATED_TAIL',
+  'BUNDLE_INVALID',
+  'MANIFEST_MISMATCH',
+] as const;
+
+export type AuditFaultCode = (typeof AUDIT_FAULT_CODES)[number];
+
+export interface AuditFault {
+  code: AuditFaultCode;
+  position: number;
+  detail: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  ledgerId: string;
+  /** Entries verified (on failure: the entries before the fault's position). */
+  size: number;
+  /** Chain head after `size` entries. */
+  headHash: string;
+  /** RFC 6962 root of the first `size` entries. */
+  merkleRoot: string;
+  verifiedThrough: number;
+  /** Signed checkpoints (the service's and saved ones) that matched the recomputed ledger. */
+  checkpointsVerified: number;
+  fault?: AuditFault;
+}
+
+export interface AuditEntry {
+  position: number;
+  entry: string;
+  /** The stored hash, when the entries come from the database. */
+  hash?: string;
+}
+
+export interface VerifyLedgerInput {
+  ledgerId: string;
+  entries: AsyncIterable<AuditEntry>;
+  checkpoints: readonly SignedCheckpoint[];
+  trustedKeys: readonly PublicKeyRecord[];
+  savedCheckpoints?: readonly SignedCheckpoint[];
+}
+
+/** One entry as read, with everything the checks need computed once. */
+interface Line {
+  slot: number;
+  entry: string;
+  storedHash: string | undefined;
+  hash: string;
+  leaf: Buffer;
+  /** The entry's own `position` and `prevHash`; null when `problem` is set. */
+  position: number | null;
+  prevHash: string | null;
+  problem: { code: 'ENTRY_UNREADABLE' | 'ENTRY_NOT_CANONICAL'; detail: string } | null;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function readLine(item: AuditEntry): Line {
+  const line: Line = {
+    slot: item.position,
+    entry: item.entry,
+    storedHash: item.hash,
+    hash: sha256Hex(item.entry),
+    leaf: leafHash(item.entry),
+    position: null,
+    prevHash: null,
+    problem: null,
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(item.entry);
+  } catch (error) {
+    line.problem = { code: 'ENTRY_UNREADABLE', detail: `not JSON: ${(error as Error).message}` };
+    return line;
+  }
+  const shape = entryShape(parsed);
+  if (shape) {
+    line.problem = { code: 'ENTRY_UNREADABLE', detail: shape };
+    return line;
+  }
+  let canonical: string;
+  try {
+    canonical = canonicalize(parsed);
+  } catch (error) {
+    line.problem = { code: 'ENTRY_NOT_CANONICAL', detail: (error as Error).message };
+    return line;
+  }
+  if (canonical !== item.entry) {
+    line.problem = {
+      code: 'ENTRY_NOT_CANONICAL',
+      detail: 'entry bytes are not the RFC 8785 form of the entry',
+    };
+    return line;
+  }
+  const entry = parsed as { position: number; prevHash: string };
+  line.position = entry.position;
+  line.prevHash = entry.prevHash;
+  return line;
+}
+
+/** Why a parsed value is not an entry `{ position, prevHash, event }`, or null when it is one. */
+function entryShape(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const { position, prevHash, event } = value as Record<string, unknown>;
+  const keys = Object.keys(value);
+  if (keys.length !== 3) return `an entry has exactly position, prevHash and event; found ${keys.join(', ')}`;
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) {
+    return 'position is not a positive integer';
+  }
+  if (typeof prevHash !== 'string' || !HEX64.test(prevHash)) return 'prevHash is not a lowercase SHA-256 hex';
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    return 'event is not a JSON object';
+  return null;
+}
+
+interface Anchor {
+  size: number;
+  headHash: string;
+  merkleRoot: string;
+}
+
+/**
+ * Verifies a ledger in one streaming pass and flat memory (a window of two entries and the Merkle
+ * frontier). Entry i is accepted only once entry i+1 has been read, so that an edit of entry i (which
+ * shows as entry i+1's broken link) is reported at i; the frontier and checkpoint checks trail by one.
+ */
+export async function verifyLedger(input: VerifyLedgerInput): Promise<AuditReport> {
+  return new LedgerAudit(input).run();
+}
+
+class LedgerAudit {
+  private readonly ledgerId: string;
+  private readonly trusted = new Map<string, PublicKeyRecord>();
+  private readonly checkpoints: SignedCheckpoint[];
+  private readonly saved: SignedCheckpoint[];
+  private readonly malformed: string | null;
+  private readonly sizes: number[];
+  private nextSize = 0;
+
+  private readonly frontier = new MerkleFrontier();
+  /** Entries accepted; the frontier holds all but the last of them. */
+  private accepted = 0;
+  private head: string;
+  private previousHead: string;
+  private pendingLeaf: Buffer | null = null;
+  /** The last size at which every checkpoint matched. */
+  private anchor: Anchor;
+  private checkpointsVerified = 0;
+
+  constructor(private readonly input: VerifyLedgerInput) {
+    this.ledgerId = input.ledgerId;
+    for (const key of input.trustedKeys) {
+      try {
+        // A key is known by the id its own bytes give, whatever id the record claims.
+        this.trusted.set(keyIdOf(key.publicKeyPem), key);
+      } catch {
+        // Not an Ed25519 key: it can vouch for nothing.
+      }
+    }
+    this.checkpoints = [...input.checkpoints];
+    this.saved = [...(input.savedCheckpoints ?? [])];
+    const bad = [...this.checkpoints, ...this.saved].find(
+      (checkpoint) => !Number.isSafeInteger(checkpoint.size) || checkpoint.size < 0,
+    );
+    this.malformed = bad ? `a checkpoint has size ${String(bad.size)}` : null;
+    this.sizes = [...new Set([...this.checkpoints, ...this.saved].map((c) => c.size))].sort((a, b) => a - b);
+    this.head = genesisHash(this.ledgerId);
+    this.previousHead = this.head;
+    this.anchor = { size: 0, headHash: this.head, merkleRoot: EMPTY_ROOT };
+  }
+
+  async run(): Promise<AuditReport> {
+    if (this.malformed)
+      return this.failure({ code: 'CHECKPOINT_MALFORMED', position: 1, detail: this.malformed });
+    const window: Line[] = [];
+    for await (const item of this.input.entries) {
+      window.push(readLine(item));
+      if (window.length === 2) {
+        const fault = this.step(window[0]!, window[1]);
+        if (fault) return this.failure(fault);
+        window.shift();
+      }
+    }
+    while (window.length > 0) {
+      const fault = this.step(window[0]!, window[1]);
+      if (fault) return this.failure(fault);
+      window.shift();
+    }
+    const fault = this.settle() ?? this.truncation();
+    if (fault) return this.failure(fault);
+    return this.report(true, this.accepted, this.head, this.frontier.root());
+  }
+
+  /** Checks the entry expected at position `accepted + 1`, looking at the entry after it. */
+  private step(line: Line, next: Line | undefined): AuditFault | null {
+    const i = this.accepted + 1;
+    const fault = (code: AuditFaultCode, position: number, detail: string): AuditFault => ({
+      code,
+      position,
+      detail,
+    });
+    if (line.slot > i) {
+      return fault(
+        'EVENT_DELETED',
+        i,
+        `positions ${range(i, line.slot - 1)} are missing; the store goes on at ${line.slot}`,
+      );
+    }
+    if (line.slot < i) return fault('CHAIN_BROKEN', i, `position ${line.slot} appears again after ${i - 1}`);
+    if (line.problem) return fault(line.problem.code, i, line.problem.detail);
+    if (line.storedHash !== undefined && line.storedHash !== line.hash) {
+      // The next entry names the hash the store kept: the bytes changed after they were sealed.
+      if (next && next.prevHash === line.storedHash) {
+        return fault(
+          'EVENT_EDITED',
+          i,
+          `entry ${i} hashes to ${line.hash}; it was sealed as ${line.storedHash}`,
+        );
+      }
+      return fault('ENTRY_HASH_MISMATCH', i, `stored hash ${line.storedHash}, entry hashes to ${line.hash}`);
+    }
+    const position = line.position!;
+    const prevHash = line.prevHash!;
+    const linksForward = (to: Line | undefined, from: Line) =>
+      to !== undefined && to.position === from.position! + 1 && to.prevHash === from.hash;
+
+    if (position === i && prevHash === this.head) return this.accept(line);
+
+    if (position === i) {
+      if (i === 1) {
+        if (!next || next.prevHash === line.hash) {
+          return fault(
+            'LEDGER_MISMATCH',
+            1,
+            `entry 1 links to ${prevHash}, not to the genesis of ledger ${this.ledgerId} (${this.head}): ` +
+              'it was sealed in another ledger',
+          );
+        }
+        return fault('EVENT_EDITED', 1, 'entry 1 links neither to the genesis nor forward to entry 2');
+      }
+      if (linksForward(next, line)) {
+        return fault(
+          'EVENT_EDITED',
+          i - 1,
+          `entry ${i} was sealed after an entry hashing to ${prevHash}; entry ${i - 1} hashes to ${this.head}`,
+        );
+      }
+      if (next && next.position === i && next.prevHash === this.head) {
+        return fault(
+          'EVENT_INSERTED',
+          i,
+          `entry ${i} is not in the chain: the entry after it links to ${i - 1}`,
+        );
+      }
+      if (!next) {
+        return fault(
+          'CHAIN_BROKEN',
+          i,
+          `the last entry does not link to entry ${i - 1} (one of the two was altered)`,
+        );
+      }
+      return fault(
+        'EVENT_EDITED',
+        i,
+        `entry ${i} links neither back to entry ${i - 1} nor forward to ${i + 1}`,
+      );
+    }
+
+    if (position > i) {
+      if (next && next.position === i && next.prevHash === this.head && prevHash === next.hash) {
+        return fault('EVENTS_SWAPPED', i, `entries ${i} and ${i + 1} are in each other's place`);
+      }
+      if (prevHash !== this.head && (!next || linksForward(next, line))) {
+        return fault(
+          'EVENT_DELETED',
+          i,
+          `positions ${range(i, position - 1)} are missing; entry ${position} follows ${i - 1}`,
+        );
+      }
+      if (prevHash === this.head && next?.position === i + 1) {
+        return fault('EVENT_EDITED', i, `entry ${i} says position ${position}`);
+      }
+      return fault('CHAIN_BROKEN', i, `expected position ${i}, the entry says ${position}`);
+    }
+
+    // position < i
+    if (position === i - 1 && prevHash === this.previousHead) {
+      return fault(
+        'EVENT_INSERTED',
+        i - 1,
+        `entry ${i - 1} is not in the chain: the original entry ${i - 1} follows it and links to ${i - 2}`,
+      );
+    }
+    if (prevHash === this.head && next?.position === i + 1) {
+      return fault('EVENT_EDITED', i, `entry ${i} says position ${position}`);
+    }
+    return fault('CHAIN_BROKEN', i, `expected position ${i}, the entry says ${position}`);
+  }
+
+  /** Entry `accepted + 1` links to the head: settle the entry before it, then take this one on. */
+  private accept(line: Line): AuditFault | null {
+    const fault = this.settle();
+    if (fault) return fault;
+    this.previousHead = this.head;
+    this.head = line.hash;
+    this.pendingLeaf = line.leaf;
+    this.accepted += 1;
+    return null;
+  }
+
+  /** The last accepted entry is confirmed by its successor (or is the end): add its leaf, check checkpoints. */
+  private settle(): AuditFault | null {
+    if (this.pendingLeaf) {
+      this.frontier.appendLeafHash(this.pendingLeaf);
+      this.pendingLeaf = null;
+    }
+    const size = this.frontier.size;
+    if (this.sizes[this.nextSize] !== size) return null;
+    this.nextSize += 1;
+    const here: Anchor = { size, headHash: this.head, merkleRoot: this.frontier.root() };
+    const official = this.checkpoints.filter((c) => c.size === size);
+    for (const checkpoint of official) {
+      const fault = this.checkCheckpoint(checkpoint, here, 'the service');
+      if (fault) return fault;
+    }
+    for (const checkpoint of this.saved.filter((c) => c.size === size)) {
+      const fault =
+        this.checkCheckpoint(checkpoint, here, 'a saved') ?? this.checkSaved(checkpoint, here, official);
+      if (fault) return fault;
+    }
+    this.checkpointsVerified += official.length + this.saved.filter((c) => c.size === size).length;
+    this.anchor = here;
+    return null;
+  }
+
+  private checkCheckpoint(checkpoint: SignedCheckpoint, here: Anchor, whose: string): AuditFault | null {
+    const at = this.anchor.size + 1;
+    const name = `${whose} checkpoint of size ${checkpoint.size}`;
+    if (checkpoint.ledgerId !== this.ledgerId) {
+      return {
+        code: 'LEDGER_MISMATCH',
+        position: at,
+        detail: `${name} is for ledger ${checkpoint.ledgerId}`,
+      };
+    }
+    const key = this.trusted.get(checkpoint.keyId);
+    if (!key) {
+      return {
+        code: 'CHECKPOINT_KEY_UNTRUSTED',
+        position: at,
+        detail: `${name} is signed by ${checkpoint.keyId}, not a trusted key`,
+      };
+    }
+    if (key.retiredAt && Date.parse(checkpoint.time) > Date.parse(key.retiredAt)) {
+      return {
+        code: 'CHECKPOINT_KEY_UNTRUSTED',
+        position: at,
+        detail: `${name} is dated ${checkpoint.time}, after its key was retired (${key.retiredAt})`,
+      };
+    }
+    if (!verifyCheckpointSignature(checkpoint, key.publicKeyPem)) {
+      return {
+        code: 'CHECKPOINT_SIGNATURE_INVALID',
+        position: at,
+        detail: `${name}: the signature does not verify`,
+      };
+    }
+    if (whose === 'the service' && !agrees(checkpoint, here)) {
+      return {
+        code: 'CHECKPOINT_MISMATCH',
+        position: at,
+        detail: `${name} signed ${describe(checkpoint)}; the entries give ${describe(here)}: an entry in ${range(at, checkpoint.size)} changed after it was signed`,
+      };
+    }
+    return null;
+  }
+
+  private checkSaved(
+    saved: SignedCheckpoint,
+    here: Anchor,
+    official: readonly SignedCheckpoint[],
+  ): AuditFault | null {
+    const at = this.anchor.size + 1;
+    const other = official.find((c) => !agrees(saved, c));
+    if (other) {
+      return {
+        code: 'HISTORY_REWRITTEN',
+        position: at,
+        detail: `the saved checkpoint of size ${saved.size} (${describe(saved)}) and the service's (${describe(other)}, key ${other.keyId}) disagree: entries in ${range(at, saved.size)} were rewritten`,
+      };
+    }
+    if (!agrees(saved, here)) {
+      return {
+        code: 'HISTORY_REWRITTEN',
+        position: at,
+        detail: `the saved checkpoint of size ${saved.size} signed ${describe(saved)}; the entries give ${describe(here)}: entries in ${range(at, saved.size)} were rewritten`,
+      };
+    }
+    return null;
+  }
+
+  private truncation(): AuditFault | null {
+    const beyond = this.sizes[this.nextSize];
+    if (beyond === undefined) return null;
+    const saved = this.saved.some((c) => c.size === beyond);
+    return {
+      code: 'TRUNCATED_TAIL',
+      position: this.accepted + 1,
+      detail: `${saved ? 'a saved' : 'the service'} checkpoint covers ${beyond} entries; the ledger ends at ${this.accepted}`,
+    };
+  }
+
+  private failure(fault: AuditFault): AuditReport {
+    const through = fault.position - 1;
+    let head: string;
+    let root: string;
+    if (through === this.anchor.size) {
+      ({ headHash: head, merkleRoot: root } = this.anchor);
+    } else if (through === this.accepted) {
+      if (this.pendingLeaf) this.frontier.appendLeafHash(this.pendingLeaf);
+      this.pendingLeaf = null;
+      head = this.head;
+      root = this.frontier.root();
+    } else {
+      // through === accepted - 1: the frontier still stops short of the last accepted entry.
+      head = this.previousHead;
+      root = this.frontier.root();
+    }
+    return { ...this.report(false, through, head, root), fault };
+  }
+
+  private report(ok: boolean, size: number, headHash: string, merkleRoot: string): AuditReport {
+    return {
+      ok,
+      ledgerId: this.ledgerId,
+      size,
+      headHash,
+      merkleRoot,
+      verifiedThrough: size,
+      checkpointsVerified: this.checkpointsVerified,
+    };
+  }
+}
+
+function agrees(
+  a: Pick<Anchor, 'headHash' | 'merkleRoot'>,
+  b: Pick<Anchor, 'headHash' | 'merkleRoot'>,
+): boolean {
+  return a.headHash === b.headHash && a.merkleRoot === b.merkleRoot;
+}
+
+function describe(anchor: Pick<Anchor, 'headHash' | 'merkleRoot'>): string {
+  return `head ${anchor.headHash.slice(0, 12)}…, root ${anchor.merkleRoot.slice(0, 12)}…`;
+}
+
+function range(from: number, to: number): string {
+  return from === to ? `${from}` : `${from}..${to}`;
+}
