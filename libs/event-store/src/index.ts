@@ -50,3 +50,11 @@ export {
   type ReadLedgerOptions,
   type ReadStreamOptions,
 } from './postgres/postgres-event-store.js';
+export {
+  LedgerQueries,
+  type LedgerEventsPage,
+  type LedgerFilter,
+  type LedgerQueriesOptions,
+  type StreamHistory,
+  type StreamHistoryEvent,
+} from './postgres/ledger-queries.js';
