@@ -176,7 +176,7 @@ export class Checkpointer {
   start(): void {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
-    this.schedule(0);
+    this.runScheduled();
   }
 
   /** Waits for a round in progress to finish; later calls to `checkpoint()` are refused. */
@@ -241,16 +241,18 @@ export class Checkpointer {
     return next;
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.exclusive(() => this.round(false))
-        .catch(() => undefined) // round() has logged and recorded it
-        .finally(() => {
-          if (this.state !== 'stopped' && this.intervalMs > 0) this.schedule(this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
+  /** A round now (queued ahead of any later call), then the next one `intervalMs` after it ends. */
+  private runScheduled(): void {
+    this.exclusive(() => this.round(false))
+      .catch(() => undefined) // round() has logged and recorded it
+      .finally(() => {
+        if (this.state === 'stopped' || this.intervalMs <= 0) return;
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.runScheduled();
+        }, this.intervalMs);
+        this.timer.unref();
+      });
   }
 
   private async round(full: boolean): Promise<CheckpointResult> {

@@ -20,3 +20,4 @@ export {
   type AuditReport,
   type VerifyLedgerInput,
 } from './verify-ledger.js';
+export * from './checkpointer.js';
