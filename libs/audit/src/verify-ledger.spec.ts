@@ -56,7 +56,7 @@ function checkpoint(
 }
 
 async function* stream(items: readonly AuditEntry[]): AsyncGenerator<AuditEntry> {
-  for (const item of items) yield item;
+  for (const item of items) yield await Promise.resolve(item);
 }
 
 /** Entries as a bundle gives them: numbered by line, no stored hash. */
