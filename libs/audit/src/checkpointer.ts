@@ -8,6 +8,7 @@ import {
   type SigningKey,
 } from './checkpoint.js';
 import { MerkleFrontier } from './merkle.js';
+import { verifyLedger, type AuditReport } from './verify-ledger.js';
 
 /** Where the private key lives: never the database, so that whoever can write it cannot sign. */
 export interface SigningKeyRing {
@@ -257,10 +258,14 @@ export class Checkpointer {
 
   private async round(full: boolean): Promise<CheckpointResult> {
     try {
-      const result = await this.withSignerLock(async (client) => {
-        const verified = await this.verify(full);
-        return this.sign(client, verified);
-      });
+      let result: CheckpointResult | null = null;
+      // Another signer can only get in if this one's lock was lost; then verify everything and retry.
+      for (let attempt = 1; result === null; attempt++) {
+        result = await this.withSignerLock(async (client) => {
+          const verified = await this.verify(full);
+          return this.sign(client, verified, attempt < 3);
+        });
+      }
       this.lastError = null;
       if (this.state === 'starting' || this.state === 'refusing') this.state = 'ready';
       return result;
@@ -486,10 +491,31 @@ export class Checkpointer {
   }
 
   /** Signs the verified state unless the latest checkpoint already covers it. */
-  private async sign(client: pg.PoolClient, state: Verified): Promise<CheckpointResult> {
-    const key = this.keys.current();
+  private async sign(
+    client: pg.PoolClient,
+    state: Verified,
+    mayRetry: boolean,
+  ): Promise<CheckpointResult | null> {
     await client.query('BEGIN');
     try {
+      const { rows } = await client.query<CheckpointRow>(
+        `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size DESC LIMIT 1`,
+      );
+      const latest = rows[0] ? fromRow(rows[0]) : null;
+      const size = state.frontier.size;
+      if (latest && latest.size !== state.anchor?.size) {
+        // Another signer got in after this round verified: verify again, from genesis.
+        this.verified = null;
+        await client.query('ROLLBACK');
+        if (mayRetry) return null;
+        throw new Error(`checkpoints keep appearing from another signer (latest ${latest.size})`);
+      }
+      if ((latest && latest.size >= size) || (!latest && size === 0)) {
+        await client.query('ROLLBACK');
+        return { signed: false, checkpoint: latest };
+      }
+      // Only now: a service that never signs never needs (or generates) a key.
+      const key = this.keys.current();
       await this.publish(client, key);
       const { rows: keyRows } = await client.query<KeyRow>(
         'SELECT key_id, public_key_pem, created_at, retired_at FROM audit_keys WHERE key_id = $1 FOR SHARE',
@@ -497,20 +523,6 @@ export class Checkpointer {
       );
       const record = keyRows[0]!;
       if (record.retired_at !== null) throw new SigningKeyRetiredError(key.keyId);
-      const { rows } = await client.query<CheckpointRow>(
-        `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY size DESC LIMIT 1`,
-      );
-      const latest = rows[0] ? fromRow(rows[0]) : null;
-      const size = state.frontier.size;
-      if (latest && latest.size !== state.anchor?.size) {
-        // Another signer got in after this round verified: verify again from genesis next time.
-        this.verified = null;
-        throw new Error(`a checkpoint of size ${latest.size} appeared while signing; retrying next round`);
-      }
-      if ((latest && latest.size >= size) || (!latest && size === 0)) {
-        await client.query('ROLLBACK');
-        return { signed: false, checkpoint: latest };
-      }
       const now = this.clock().getTime();
       // Time never goes back, whatever the clocks of several instances say.
       const time = new Date(
@@ -605,6 +617,29 @@ export class Checkpointer {
       after = page[page.length - 1]!.size;
     }
   }
+}
+
+/**
+ * The auditor's verification (`verifyLedger`) over what the database holds: every entry with its stored
+ * hash, every stored checkpoint, and the published keys as the trusted ones. An auditor who pins keys and
+ * keeps checkpoints of their own (`ledger verify`) trusts the database less than this does.
+ */
+export async function verifyStoredLedger(pool: pg.Pool, store: PostgresEventStore): Promise<AuditReport> {
+  const checkpoints: SignedCheckpoint[] = [];
+  for (let after = -1; ;) {
+    const page = await readCheckpoints(pool, { after, limit: DEFAULT_PAGE, order: 'asc' });
+    checkpoints.push(...page);
+    if (page.length < DEFAULT_PAGE) break;
+    after = page[page.length - 1]!.size;
+  }
+  const trustedKeys = await readPublicKeys(pool);
+  // Entries are read after the checkpoints: every checkpoint read covers entries already stamped.
+  return verifyLedger({
+    ledgerId: await store.ledgerId(),
+    entries: store.readEntries(),
+    checkpoints,
+    trustedKeys,
+  });
 }
 
 /** Stored checkpoints, by size: ascending after `after`, or descending below `before`. */

@@ -21,3 +21,17 @@ export {
   type VerifyLedgerInput,
 } from './verify-ledger.js';
 export * from './checkpointer.js';
+export {
+  BUNDLE_FILES,
+  BUNDLE_FORMAT,
+  BundleError,
+  BundleExistsError,
+  exportBundle,
+  manifestDisagreement,
+  openBundle,
+  parseCheckpoints,
+  type BundleManifest,
+  type ExportOptions,
+  type FileDigest,
+  type OpenedBundle,
+} from './bundle.js';

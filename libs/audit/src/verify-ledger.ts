@@ -1,4 +1,6 @@
-import { canonicalize, genesisHash, sha256Hex } from '@ledger/event-store';
+import { hash } from 'node:crypto';
+import { canonicalize, genesisHash } from '@ledger/event-store';
+import { scanCanonicalEntry } from './canonical-scan.js';
 import {
   keyIdOf,
   verifyCheckpointSignature,
@@ -53,7 +55,8 @@ export interface AuditReport {
 
 export interface AuditEntry {
   position: number;
-  entry: string;
+  /** The exact stored bytes (a string stands for its UTF-8). */
+  entry: string | Uint8Array;
   /** The stored hash, when the entries come from the database. */
   hash?: string;
 }
@@ -69,7 +72,6 @@ export interface VerifyLedgerInput {
 /** One entry as read, with everything the checks need computed once. */
 interface Line {
   slot: number;
-  entry: string;
   storedHash: string | undefined;
   hash: string;
   leaf: Buffer;
@@ -82,19 +84,39 @@ interface Line {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function readLine(item: AuditEntry): Line {
+  const bytes = typeof item.entry === 'string' ? Buffer.from(item.entry, 'utf8') : item.entry;
   const line: Line = {
     slot: item.position,
-    entry: item.entry,
     storedHash: item.hash,
-    hash: sha256Hex(item.entry),
-    leaf: leafHash(item.entry),
+    hash: hash('sha256', bytes, 'hex'),
+    leaf: leafHash(bytes),
     position: null,
     prevHash: null,
     problem: null,
   };
+  const scanned = scanCanonicalEntry(bytes);
+  if (scanned) {
+    line.position = scanned.position;
+    line.prevHash = scanned.prevHash;
+    return line;
+  }
+  return judgeSlowly(line, item.entry, bytes);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The reference check for whatever the fast scan was unsure of: parse, then compare with canonicalize. */
+function judgeSlowly(line: Line, entry: string | Uint8Array, bytes: Uint8Array): Line {
+  let text: string;
+  try {
+    text = typeof entry === 'string' ? entry : UTF8.decode(bytes);
+  } catch {
+    line.problem = { code: 'ENTRY_UNREADABLE', detail: 'entry bytes are not UTF-8' };
+    return line;
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(item.entry);
+    parsed = JSON.parse(text);
   } catch (error) {
     line.problem = { code: 'ENTRY_UNREADABLE', detail: `not JSON: ${(error as Error).message}` };
     return line;
@@ -111,16 +133,16 @@ function readLine(item: AuditEntry): Line {
     line.problem = { code: 'ENTRY_NOT_CANONICAL', detail: (error as Error).message };
     return line;
   }
-  if (canonical !== item.entry) {
+  if (canonical !== text) {
     line.problem = {
       code: 'ENTRY_NOT_CANONICAL',
       detail: 'entry bytes are not the RFC 8785 form of the entry',
     };
     return line;
   }
-  const entry = parsed as { position: number; prevHash: string };
-  line.position = entry.position;
-  line.prevHash = entry.prevHash;
+  const { position, prevHash } = parsed as { position: number; prevHash: string };
+  line.position = position;
+  line.prevHash = prevHash;
   return line;
 }
 
