@@ -1,5 +1,30 @@
 export type { Column, ColumnType, ProjectedEvent, ReadModel } from './read-model.js';
 export {
+  catalog,
+  ProjectionNotFoundError,
+  RebuildInProgressError,
+  type CatalogEntry,
+  type RebuildReport,
+} from './projector/catalog.js';
+export { Fold, foldRecordedBy, foldThrough, projected, type ReplayOptions } from './projector/fold.js';
+export {
+  InvalidCursorError,
+  ModelTable,
+  pageRows,
+  rowsChecksum,
+  type Queryable,
+  type RowPage,
+  type RowQuery,
+} from './projector/projection-tables.js';
+export {
+  Projector,
+  type ProjectorLogger,
+  type ProjectorOptions,
+  type ProjectorState,
+  type ProjectorStatus,
+} from './projector/projector.js';
+export { snapshots, type Snapshot } from './projector/snapshots.js';
+export {
   ALLOCATION_STATUSES,
   allocationsReadModel,
   approvalBatchesReadModel,

@@ -1,0 +1,413 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { LedgerSignals, PostgresEventStore } from '@ledger/event-store';
+import type { ReadModel } from '../read-model.js';
+import { catalog, type CatalogEntry, type RebuildReport } from './catalog.js';
+import { Fold, foldThrough, projected } from './fold.js';
+import { ModelTable, rowsChecksum } from './projection-tables.js';
+import { snapshots } from './snapshots.js';
+
+export interface ProjectorLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ProjectorOptions {
+  models: readonly ReadModel[];
+  /** Ledger events per transaction (default 2000). */
+  batchSize?: number;
+  /** A snapshot of each model every this many positions (default 25,000): as-of reads replay less. */
+  snapshotEvery?: number;
+  /** Longest wait between polls when idle; an in-process stamp wakes it sooner (default 50 ms). */
+  idleMs?: number;
+  /** How often a standby instance tries to lead (default 1000 ms). */
+  standbyMs?: number;
+  signals?: LedgerSignals;
+  logger?: ProjectorLogger;
+  /** Fault injection for tests: runs inside a batch's transaction, after its rows are written. */
+  beforeCommit?: (batch: { projections: string[]; toPosition: number; rebuild: boolean }) => Promise<void>;
+}
+
+export type ProjectorState = 'stopped' | 'standby' | 'leader';
+
+export interface ProjectorStatus {
+  state: ProjectorState;
+  lastError: string | null;
+  heartbeatAt: number;
+  /** Per projection: the live position this instance has applied (leader only). */
+  positions: Record<string, number>;
+}
+
+interface Track {
+  fold: Fold;
+  table: ModelTable;
+  generation: number;
+  /** Live rows of another model version: they keep serving, frozen, until a rebuild replaces them. */
+  frozen: boolean;
+}
+
+interface Rebuild extends Track {
+  startedAt: Date;
+  startPosition: number;
+  startedMs: number;
+}
+
+/** One projector per database: a session advisory lock on the projector's own connection. */
+const LEADER_LOCK = "hashtextextended('supply-ledger:projector', 0)";
+
+/**
+ * Follows the ledger and keeps every read model's rows: for each batch of stamped events it folds each
+ * model in memory and writes the rows that changed together with the model's checkpoint, in one
+ * transaction, so an event is applied exactly once even across crashes. Rebuilds run in the same loop into
+ * a fresh generation of rows and swap in atomically once they have caught up with the live ones.
+ *
+ * Only the instance holding the advisory lock projects; the checkpoint is advanced by compare-and-set,
+ * so even a stale leader cannot apply a batch twice.
+ */
+export class Projector {
+  private readonly models: readonly ReadModel[];
+  private readonly batchSize: number;
+  private readonly snapshotEvery: number;
+  private readonly idleMs: number;
+  private readonly standbyMs: number;
+  private readonly signals: LedgerSignals;
+  private readonly logger: ProjectorLogger;
+  private readonly progress = new EventEmitter().setMaxListeners(0);
+  private readonly store: PostgresEventStore;
+  private client: pg.Client | null = null;
+  private live = new Map<string, Track>();
+  private rebuilds = new Map<string, Rebuild>();
+  private running: Promise<void> | null = null;
+  private stopping = new AbortController();
+  private lastCatalogCheck = 0;
+  private readonly current: ProjectorStatus = {
+    state: 'stopped',
+    lastError: null,
+    heartbeatAt: 0,
+    positions: {},
+  };
+
+  constructor(
+    private readonly url: string,
+    readPool: pg.Pool,
+    private readonly options: ProjectorOptions,
+  ) {
+    this.models = options.models;
+    this.batchSize = options.batchSize ?? 2_000;
+    this.snapshotEvery = options.snapshotEvery ?? 25_000;
+    this.idleMs = options.idleMs ?? 50;
+    this.standbyMs = options.standbyMs ?? 1_000;
+    this.signals = options.signals ?? new LedgerSignals();
+    this.logger = options.logger ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
+    this.store = new PostgresEventStore(readPool, { signals: this.signals });
+  }
+
+  status(): ProjectorStatus {
+    return { ...this.current, positions: { ...this.current.positions } };
+  }
+
+  /** Calls `listener` after each committed batch of live rows (name, position). Returns an unsubscribe. */
+  onProgress(listener: (name: string, position: number) => void): () => void {
+    this.progress.on('progress', listener);
+    return () => this.progress.off('progress', listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = new AbortController();
+    this.current.state = 'standby';
+    this.current.heartbeatAt = Date.now();
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+    this.running = null;
+  }
+
+  /** Calls `listener` when a rebuild has swapped in. Returns an unsubscribe. */
+  onRebuilt(listener: (name: string, report: RebuildReport) => void): () => void {
+    this.progress.on('rebuilt', listener);
+    return () => this.progress.off('rebuilt', listener);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopping.signal.aborted) {
+        try {
+          await this.connect();
+          if (await this.becomeLeader()) await this.lead();
+        } catch (error) {
+          this.current.lastError = (error as Error).message;
+          this.logger.error(`projector: ${(error as Error).message}; restarting from the checkpoints`);
+          await this.sleep(250);
+        } finally {
+          await this.disconnect();
+          this.current.state = 'standby';
+        }
+      }
+    } finally {
+      this.current.state = 'stopped';
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'ledger-projector' });
+    client.on('error', (error) => {
+      this.current.lastError = error.message;
+    });
+    await client.connect();
+    this.client = client;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.live.clear();
+    this.rebuilds.clear();
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private async becomeLeader(): Promise<boolean> {
+    while (!this.stopping.signal.aborted) {
+      this.current.heartbeatAt = Date.now();
+      const { rows } = await this.db.query<{ leader: boolean }>(
+        `SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS leader`,
+      );
+      if (rows[0]!.leader) {
+        this.current.state = 'leader';
+        this.logger.log('projector: leading');
+        return true;
+      }
+      await this.sleep(this.standbyMs);
+    }
+    return false;
+  }
+
+  private get db(): pg.Client {
+    if (!this.client) throw new Error('projector is not connected');
+    return this.client;
+  }
+
+  private async lead(): Promise<void> {
+    await catalog.register(this.db, this.models);
+    for (const entry of await catalog.list(this.db)) {
+      const model = this.models.find((m) => m.name === entry.name);
+      if (!model) continue;
+      await this.load(model, entry);
+    }
+    while (!this.stopping.signal.aborted) {
+      this.current.heartbeatAt = Date.now();
+      if (Date.now() - this.lastCatalogCheck >= 250) await this.pickUpRebuilds();
+      const advanced = await this.liveBatch();
+      let rebuilt = false;
+      for (const rebuild of [...this.rebuilds.values()])
+        rebuilt = (await this.rebuildBatch(rebuild)) || rebuilt;
+      if (!advanced && !rebuilt) await this.signals.nextStamped(this.idleMs, this.stopping.signal);
+    }
+  }
+
+  /** Loads a model's live fold from its checkpoint, and resumes a rebuild that a restart interrupted. */
+  private async load(model: ReadModel, entry: CatalogEntry): Promise<void> {
+    const table = new ModelTable(model);
+    const keep = [entry.liveGeneration, ...(entry.buildingGeneration ? [entry.buildingGeneration] : [])];
+    await table.deleteOtherGenerations(this.db, keep);
+    const frozen = entry.liveVersion !== model.version;
+    const fold = frozen
+      ? new Fold(model, model.initial(), entry.livePosition, '')
+      : await foldThrough(this.db, this.store, model, entry.livePosition);
+    this.live.set(model.name, { fold, table, generation: entry.liveGeneration, frozen });
+    this.current.positions[model.name] = entry.livePosition;
+    if (entry.buildingGeneration !== null && entry.buildingVersion !== model.version) {
+      // A rebuild of another version is of no use to this code: start it again as this version.
+      await this.db.query(`UPDATE projections SET building_generation = NULL WHERE name = $1`, [model.name]);
+      entry = (await catalog.get(this.db, model.name))!;
+    }
+    if (entry.buildingGeneration === null && frozen) {
+      this.logger.warn(
+        `projector: ${model.name} rows are of version ${entry.liveVersion}, this code is version ${model.version}: rebuilding`,
+      );
+      entry = await catalog.requestRebuild(this.db, model.name, model.version);
+    }
+    if (entry.buildingGeneration !== null) await this.resumeRebuild(model, entry);
+  }
+
+  private async pickUpRebuilds(): Promise<void> {
+    this.lastCatalogCheck = Date.now();
+    for (const entry of await catalog.list(this.db)) {
+      const model = this.models.find((m) => m.name === entry.name);
+      if (!model || entry.buildingGeneration === null || this.rebuilds.has(entry.name)) continue;
+      await this.resumeRebuild(model, entry);
+    }
+  }
+
+  /** A rebuild never trusts snapshots: it folds from genesis (in memory up to its checkpoint, if resumed). */
+  private async resumeRebuild(model: ReadModel, entry: CatalogEntry): Promise<void> {
+    const generation = entry.buildingGeneration!;
+    const position = entry.buildingPosition ?? 0;
+    const fold = await foldThrough(this.db, this.store, model, position, { useSnapshots: false });
+    await catalog.markRebuildStarted(this.db, model.name, generation);
+    const started = (await catalog.get(this.db, model.name))!;
+    this.rebuilds.set(model.name, {
+      fold,
+      table: new ModelTable(model),
+      generation,
+      frozen: false,
+      startedAt: started.rebuildStartedAt ?? new Date(),
+      startPosition: position,
+      startedMs: performance.now(),
+    });
+    this.logger.log(
+      `projector: rebuilding ${model.name} into generation ${generation}${position > 0 ? ` from position ${position}` : ''}`,
+    );
+  }
+
+  /** Applies the next page of the ledger to every live model; false when there was nothing new. */
+  private async liveBatch(): Promise<boolean> {
+    const tracks = [...this.live.entries()].filter(([, track]) => !track.frozen);
+    if (tracks.length === 0) return false;
+    const from = Math.min(...tracks.map(([, track]) => track.fold.position));
+    const page = await this.store.readLedgerPage(from, this.batchSize);
+    if (page.length === 0) return false;
+    const events = page.map(projected);
+    const writes = tracks.map(([name, track]) => {
+      const before = track.fold.position;
+      const touched = track.fold.apply(events);
+      return { name, track, before, touched };
+    });
+    await this.transaction(async () => {
+      for (const { name, track, before, touched } of writes) {
+        if (track.fold.position === before) continue;
+        await this.writeRows(track, touched);
+        if (!(await catalog.advance(this.db, name, track.generation, before, track.fold.position))) {
+          throw new Error(`${name}: the checkpoint moved under this projector (another instance?)`);
+        }
+        await this.maybeSnapshot(track.fold, before);
+      }
+      await this.options.beforeCommit?.({
+        projections: writes.map((w) => w.name),
+        toPosition: events[events.length - 1]!.position,
+        rebuild: false,
+      });
+    });
+    for (const { name, track } of writes) {
+      this.current.positions[name] = track.fold.position;
+      this.progress.emit('progress', name, track.fold.position);
+    }
+    return true;
+  }
+
+  /** One batch of a rebuild, up to the live position; swaps the generation in once it has caught up. */
+  private async rebuildBatch(rebuild: Rebuild): Promise<boolean> {
+    const name = rebuild.fold.model.name;
+    const live = this.live.get(name)!;
+    const target = live.frozen ? (await this.store.head()).position : live.fold.position;
+    if (rebuild.fold.position < target) {
+      const before = rebuild.fold.position;
+      const page = await this.store.readLedgerPage(before, Math.min(this.batchSize * 5, target - before));
+      const touched = rebuild.fold.apply(page.map(projected));
+      await this.transaction(async () => {
+        await this.writeRows(rebuild, touched);
+        if (!(await catalog.advance(this.db, name, rebuild.generation, before, rebuild.fold.position))) {
+          throw new Error(`${name}: the rebuild's checkpoint moved under this projector`);
+        }
+        await this.maybeSnapshot(rebuild.fold, before);
+        await this.options.beforeCommit?.({
+          projections: [name],
+          toPosition: rebuild.fold.position,
+          rebuild: true,
+        });
+      });
+      if (rebuild.fold.position < target) return true;
+    }
+    await this.swap(rebuild, live);
+    return true;
+  }
+
+  private async swap(rebuild: Rebuild, live: Track): Promise<void> {
+    const model = rebuild.fold.model;
+    const rebuilt = await rebuild.table.checksum(this.db, rebuild.generation);
+    const folded = rowsChecksum(model.rows(rebuild.fold.state));
+    const previous = live.frozen ? null : await live.table.checksum(this.db, live.generation);
+    const seconds = (performance.now() - rebuild.startedMs) / 1000;
+    const report: RebuildReport = {
+      generation: rebuild.generation,
+      position: rebuild.fold.position,
+      rows: rebuilt.rows,
+      checksum: rebuilt.checksum,
+      liveChecksum: previous?.checksum ?? null,
+      matches: previous ? previous.checksum === rebuilt.checksum : null,
+      tableMatchesFold: folded.checksum === rebuilt.checksum,
+      startedAt: rebuild.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      eventsPerSecond: Math.round((rebuild.fold.position - rebuild.startPosition) / Math.max(seconds, 1e-3)),
+    };
+    await this.transaction(async () => {
+      if (
+        !(await catalog.swap(this.db, model.name, live.generation, rebuild.generation, model.version, report))
+      ) {
+        throw new Error(`${model.name}: the catalog changed under the rebuild`);
+      }
+    });
+    await live.table.deleteGeneration(this.db, live.generation);
+    this.live.set(model.name, {
+      fold: rebuild.fold,
+      table: rebuild.table,
+      generation: rebuild.generation,
+      frozen: false,
+    });
+    this.rebuilds.delete(model.name);
+    this.current.positions[model.name] = rebuild.fold.position;
+    const verdict =
+      report.matches === null
+        ? 'nothing comparable was live'
+        : report.matches
+          ? 'equal to the live rows'
+          : 'DIFFERENT from the live rows';
+    const line = `projector: ${model.name} rebuilt at position ${report.position}: ${report.rows} rows, checksum ${report.checksum.slice(0, 12)}, ${verdict}`;
+    if (report.matches === false || !report.tableMatchesFold) this.logger.warn(line);
+    else this.logger.log(line);
+    this.progress.emit('rebuilt', model.name, report);
+    this.progress.emit('progress', model.name, rebuild.fold.position);
+  }
+
+  private async writeRows(track: Track, touched: Set<string>): Promise<void> {
+    const model = track.fold.model;
+    const rows = [];
+    for (const key of touched) {
+      const row = model.row(track.fold.state, key);
+      if (row) rows.push(row);
+    }
+    await track.table.upsert(this.db, track.generation, rows);
+  }
+
+  private async maybeSnapshot(fold: Fold, before: number): Promise<void> {
+    if (Math.floor(fold.position / this.snapshotEvery) > Math.floor(before / this.snapshotEvery)) {
+      await snapshots.save(this.db, fold.model, fold.snapshot());
+    }
+  }
+
+  private async transaction(work: () => Promise<void>): Promise<void> {
+    await this.db.query('BEGIN');
+    try {
+      await work();
+      await this.db.query('COMMIT');
+    } catch (error) {
+      await this.db.query('ROLLBACK').catch(() => undefined);
+      // The folds in memory are ahead of what committed: leave the loop and reload from the checkpoints.
+      throw error;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.stopping.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
