@@ -188,6 +188,26 @@ describe('the backlog read model', () => {
         .thenRow('H200', { licenseActive: true, licenseValidUntil: null });
     });
 
+    it('compare instants written with an offset by the moment they name', () => {
+      const offset = at(
+        '2026-01-10T00:00:00.000Z',
+        licenseGranted('l-1', 'H200', '2026-02-01T08:00:00+08:00'),
+      );
+      given(backlog, ...products, offset)
+        .when(at('2026-02-01T01:00:00+01:00', firmRegistered('baidu')))
+        .thenRow('H200', { licenseActive: false })
+        .thenKeys(['H200']);
+      given(backlog, ...products, offset)
+        .when(at('2026-02-01T00:59:59.999+01:00', firmRegistered('baidu')))
+        .thenUntouchedRow('H200', { licenseActive: true });
+    });
+
+    it('are never active with an unreadable validUntil, as in the domain', () => {
+      given(backlog, ...products)
+        .when(licenseGranted('l-1', 'H200', 'someday'))
+        .thenRow('H200', { licenseActive: false });
+    });
+
     it('do not expire a revoked license twice', () => {
       given(backlog, ...products, granted, licenseRevoked('l-1', 'H200'))
         .when(at('2026-02-05T00:00:00.000Z', firmRegistered('baidu')))

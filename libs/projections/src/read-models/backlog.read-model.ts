@@ -9,7 +9,17 @@ import {
   type Holding,
   type HoldingsState,
 } from './holdings.js';
-import { addOnce, compareText, insertSorted, sortedEntries, withMember } from './support.js';
+import {
+  canonicalInstant,
+  expiryOf,
+  isActive,
+  lastingValidUntil,
+  popDue,
+  pushExpiry,
+  type Expiry,
+  type License,
+} from './licenses.js';
+import { addOnce, compareText, insertSorted, removeSorted, sortedEntries } from './support.js';
 
 /**
  * The backlog of one foreign sku (a row per foreign product registered), and with `backlogTotal` of all.
@@ -52,15 +62,6 @@ export type BacklogRow = {
   firmsWaiting: string[];
 };
 
-type License = {
-  licenseId: string;
-  sku: string;
-  validUntil: string | null;
-  /** Date.parse(validUntil); Infinity without one; NaN for an unreadable one (never active, as in the domain). */
-  expiresAt: number;
-  revoked: boolean;
-};
-
 /** What one holding adds to its sku's row. */
 type Contribution = {
   ordered: number;
@@ -80,19 +81,17 @@ type SkuLedger = {
   supplied: number;
   licenses: License[];
   totals: Omit<Contribution, 'approved' | 'waiting'>;
-  firmsApproved: readonly string[];
-  firmsWaiting: readonly string[];
+  firmsApproved: string[];
+  firmsWaiting: string[];
 };
-
-type Expiry = { at: number; licenseId: string };
 
 export type BacklogState = {
   holdings: HoldingsState;
   skus: Map<string, SkuLedger>;
   licenses: Map<string, License>;
   contributions: Map<string, Contribution>;
-  /** The latest recordedAt applied (epoch ms), null before any. */
-  now: number | null;
+  /** The latest recordedAt applied, as a canonical instant; null before any. */
+  clock: string | null;
   /** A min-heap of the validUntil of licenses not yet expired. */
   expiries: Expiry[];
 };
@@ -113,7 +112,7 @@ function initial(): BacklogState {
     skus: new Map(),
     licenses: new Map(),
     contributions: new Map(),
-    now: null,
+    clock: null,
     expiries: [],
   };
 }
@@ -164,59 +163,21 @@ function recount(state: BacklogState, holding: Holding): void {
   totals.unapproved += after.unapproved - (before?.unapproved ?? 0);
   totals.awaiting += after.awaiting - (before?.awaiting ?? 0);
   if (after.approved !== (before?.approved ?? false)) {
-    ledger.firmsApproved = withMember(ledger.firmsApproved, holding.firmId, after.approved);
+    (after.approved ? insertSorted : removeSorted)(ledger.firmsApproved, holding.firmId);
   }
   if (after.waiting !== (before?.waiting ?? false)) {
-    ledger.firmsWaiting = withMember(ledger.firmsWaiting, holding.firmId, after.waiting);
+    (after.waiting ? insertSorted : removeSorted)(ledger.firmsWaiting, holding.firmId);
   }
   state.contributions.set(holding.key, after);
 }
 
-function isActive(license: License, now: number | null): boolean {
-  return !license.revoked && (now ?? Number.NEGATIVE_INFINITY) < license.expiresAt;
-}
-
-function pushExpiry(heap: Expiry[], expiry: Expiry): void {
-  heap.push(expiry);
-  let at = heap.length - 1;
-  while (at > 0) {
-    const parent = (at - 1) >>> 1;
-    if (!before(expiry, heap[parent] as Expiry)) break;
-    heap[at] = heap[parent] as Expiry;
-    at = parent;
-  }
-  heap[at] = expiry;
-}
-
-function popExpiry(heap: Expiry[]): Expiry | undefined {
-  const top = heap[0];
-  const last = heap.pop();
-  if (top === undefined || last === undefined || heap.length === 0) return top;
-  let at = 0;
-  for (;;) {
-    const left = 2 * at + 1;
-    if (left >= heap.length) break;
-    const right = left + 1;
-    const child = right < heap.length && before(heap[right] as Expiry, heap[left] as Expiry) ? right : left;
-    if (!before(heap[child] as Expiry, last)) break;
-    heap[at] = heap[child] as Expiry;
-    at = child;
-  }
-  heap[at] = last;
-  return top;
-}
-
-function before(a: Expiry, b: Expiry): boolean {
-  return a.at < b.at || (a.at === b.at && a.licenseId < b.licenseId);
-}
-
 /** Moves the clock to `recordedAt` (never back) and adds the skus whose license it expired. */
 function advanceClock(state: BacklogState, recordedAt: string, keys: string[]): void {
-  const time = Date.parse(recordedAt);
-  if (!Number.isFinite(time) || (state.now !== null && time <= state.now)) return;
-  state.now = time;
-  while (state.expiries.length > 0 && (state.expiries[0] as Expiry).at <= time) {
-    const expired = state.licenses.get((popExpiry(state.expiries) as Expiry).licenseId);
+  const instant = canonicalInstant(recordedAt);
+  if (instant === undefined || (state.clock !== null && instant <= state.clock)) return;
+  state.clock = instant;
+  for (let due = popDue(state.expiries, instant); due; due = popDue(state.expiries, instant)) {
+    const expired = state.licenses.get(due.licenseId);
     if (expired && !expired.revoked) listedKey(state, expired.sku, keys);
   }
 }
@@ -259,10 +220,7 @@ function evolve(state: BacklogState, { event, recordedAt }: ProjectedEvent): str
     case 'ExportLicenseGranted': {
       const { licenseId, sku, validUntil } = event.data;
       if (state.licenses.has(licenseId)) break;
-      const license = grant(state, licenseId, sku, validUntil ?? null, false);
-      if (Number.isFinite(license.expiresAt) && isActive(license, state.now)) {
-        pushExpiry(state.expiries, { at: license.expiresAt, licenseId });
-      }
+      grant(state, licenseId, sku, validUntil ?? null, false);
       listedKey(state, sku, keys);
       break;
     }
@@ -285,27 +243,24 @@ function evolve(state: BacklogState, { event, recordedAt }: ProjectedEvent): str
   return keys;
 }
 
+/** Files a license; one that can still expire goes on the heap, so the clock passing it is noticed. */
 function grant(
   state: BacklogState,
   licenseId: string,
   sku: string,
   validUntil: string | null,
   revoked: boolean,
-): License {
-  const expiresAt = validUntil === null ? Number.POSITIVE_INFINITY : Date.parse(validUntil);
-  const license: License = { licenseId, sku, validUntil, expiresAt, revoked };
+) {
+  const license: License = { licenseId, sku, validUntil, expires: expiryOf(validUntil), revoked };
   state.licenses.set(licenseId, license);
   skuLedger(state, sku).licenses.push(license);
-  return license;
+  if (license.expires !== null && isActive(license, state.clock)) {
+    pushExpiry(state.expiries, { at: license.expires, licenseId });
+  }
 }
 
 function rowOf(state: BacklogState, sku: string, ledger: SkuLedger): BacklogRow {
   const { totals } = ledger;
-  const active = ledger.licenses.filter((license) => isActive(license, state.now));
-  const lasting = active.reduce<License | undefined>(
-    (latest, license) => (latest === undefined || license.expiresAt > latest.expiresAt ? license : latest),
-    undefined,
-  );
   return {
     sku,
     ordered: totals.ordered,
@@ -318,10 +273,10 @@ function rowOf(state: BacklogState, sku: string, ledger: SkuLedger): BacklogRow 
     awaitingApproval: totals.awaiting,
     supplyAvailable: ledger.supplied - totals.shipped,
     importsBlocked: state.holdings.skus.get(sku)?.importsBlocked ?? false,
-    licenseActive: active.length > 0,
-    licenseValidUntil: lasting?.validUntil ?? null,
-    firmsApproved: ledger.firmsApproved as string[],
-    firmsWaiting: ledger.firmsWaiting as string[],
+    licenseActive: ledger.licenses.some((license) => isActive(license, state.clock)),
+    licenseValidUntil: lastingValidUntil(ledger.licenses, state.clock),
+    firmsApproved: ledger.firmsApproved.slice(),
+    firmsWaiting: ledger.firmsWaiting.slice(),
   };
 }
 
@@ -331,7 +286,7 @@ type BacklogSnapshot = {
   holdings: JsonValue;
   skus: SkuTuple[];
   licenses: LicenseTuple[];
-  now: number | null;
+  clock: string | null;
 };
 
 function snapshot(state: BacklogState): JsonValue {
@@ -344,7 +299,7 @@ function snapshot(state: BacklogState): JsonValue {
       license.validUntil,
       license.revoked,
     ]),
-    now: state.now,
+    clock: state.clock,
   };
   return json;
 }
@@ -353,17 +308,14 @@ function restore(json: JsonValue): BacklogState {
   const saved = json as unknown as BacklogSnapshot;
   const state = initial();
   state.holdings = restoreHoldings(saved.holdings);
-  state.now = saved.now;
+  state.clock = saved.clock;
   for (const [sku, listed, supplied] of saved.skus) {
     const ledger = skuLedger(state, sku);
     ledger.listed = listed;
     ledger.supplied = supplied;
   }
   for (const [licenseId, sku, validUntil, revoked] of saved.licenses) {
-    const license = grant(state, licenseId, sku, validUntil, revoked);
-    if (Number.isFinite(license.expiresAt) && isActive(license, state.now)) {
-      pushExpiry(state.expiries, { at: license.expiresAt, licenseId });
-    }
+    grant(state, licenseId, sku, validUntil, revoked);
   }
   for (const holding of state.holdings.holdings.values()) recount(state, holding);
   return state;

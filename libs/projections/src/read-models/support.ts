@@ -24,18 +24,12 @@ export function insertSorted(sorted: string[], value: string): boolean {
   return true;
 }
 
-/**
- * The sorted list with `value` in or out, as a new array when it changes: rows hand these lists out as
- * they are, so a list a row holds is never changed under it.
- */
-export function withMember(sorted: readonly string[], value: string, member: boolean): readonly string[] {
+/** Takes `value` out of a sorted list; true when it was there. */
+export function removeSorted(sorted: string[], value: string): boolean {
   const at = lowerBound(sorted, value);
-  const present = sorted[at] === value;
-  if (present === member) return sorted;
-  const copy = sorted.slice();
-  if (member) copy.splice(at, 0, value);
-  else copy.splice(at, 1);
-  return copy;
+  if (sorted[at] !== value) return false;
+  sorted.splice(at, 1);
+  return true;
 }
 
 /** A map's entries sorted by key, each turned into a JSON tuple: a snapshot independent of insertion order. */
