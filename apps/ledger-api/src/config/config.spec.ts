@@ -7,6 +7,7 @@ describe('loadConfig', () => {
       database: { dataDir: './data' },
       apiKeys: null,
       commandsPerMinute: 6_000,
+      audit: { checkpointIntervalMs: 60_000, fullVerifyIntervalMs: 3_600_000, signingKey: null },
     });
   });
 
@@ -17,6 +18,9 @@ describe('loadConfig', () => {
       LEDGER_DATA_DIR: '/var/lib/ledger',
       LEDGER_API_KEYS: 'ops:admin:0123456789abcdef,feed:service:fedcba9876543210',
       LEDGER_RATE_LIMIT: '120',
+      LEDGER_CHECKPOINT_INTERVAL_MS: '0',
+      LEDGER_CHECKPOINT_FULL_VERIFY_MS: '600000',
+      LEDGER_SIGNING_KEY: '/run/secrets/ledger-signing-key.pem',
     });
     expect(config).toEqual({
       port: 8080,
@@ -26,6 +30,11 @@ describe('loadConfig', () => {
         { name: 'feed', role: 'service', secret: 'fedcba9876543210' },
       ],
       commandsPerMinute: 120,
+      audit: {
+        checkpointIntervalMs: 0,
+        fullVerifyIntervalMs: 600_000,
+        signingKey: '/run/secrets/ledger-signing-key.pem',
+      },
     });
   });
 
@@ -54,5 +63,18 @@ describe('loadConfig', () => {
     ]);
     expect(error.message).not.toContain('supersecretvalue123');
     expect(error.message).not.toContain('tiny');
+  });
+
+  it('refuses checkpoint intervals that are not whole milliseconds', () => {
+    expect(() =>
+      loadConfig({ LEDGER_CHECKPOINT_INTERVAL_MS: '1m', LEDGER_CHECKPOINT_FULL_VERIFY_MS: '-5' }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          'LEDGER_CHECKPOINT_INTERVAL_MS must be a whole number of milliseconds, got "1m"',
+          'LEDGER_CHECKPOINT_FULL_VERIFY_MS must be a whole number of milliseconds, got "-5"',
+        ],
+      }),
+    );
   });
 });

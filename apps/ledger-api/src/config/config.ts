@@ -18,6 +18,20 @@ export interface LedgerConfig {
   apiKeys: ApiKey[] | null;
   /** Commands per minute per API key (LEDGER_RATE_LIMIT); 0 turns the limit off. */
   commandsPerMinute: number;
+  /** Signed checkpoints (loadConfig always sets it); absent: signed on demand only, keys in `dataDir`. */
+  audit?: AuditConfig;
+}
+
+export interface AuditConfig {
+  /** LEDGER_CHECKPOINT_INTERVAL_MS: sign this often when the ledger grew (default 60 s); 0: only on demand. */
+  checkpointIntervalMs: number;
+  /** LEDGER_CHECKPOINT_FULL_VERIFY_MS: re-verify from genesis at least this often (default 1 h); 0: always. */
+  fullVerifyIntervalMs: number;
+  /**
+   * LEDGER_SIGNING_KEY: an Ed25519 private key as PKCS#8 PEM text, or the path of a file holding one.
+   * Null: a key generated on first use and kept in `dataDir`/signing-keys.json.
+   */
+  signingKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -35,8 +49,28 @@ export function loadConfig(env: Record<string, string | undefined>): LedgerConfi
   const dataDir = env.LEDGER_DATA_DIR?.trim() || './data';
   const apiKeys = parseApiKeys(env.LEDGER_API_KEYS, problems);
   const commandsPerMinute = parseRateLimit(env.LEDGER_RATE_LIMIT, problems);
+  const audit = parseAudit(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, database: { ...(url ? { url } : {}), dataDir }, apiKeys, commandsPerMinute };
+  return { port, database: { ...(url ? { url } : {}), dataDir }, apiKeys, commandsPerMinute, audit };
+}
+
+function parseAudit(env: Record<string, string | undefined>, problems: string[]): AuditConfig {
+  const milliseconds = (name: string, fallback: number): number => {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') return fallback;
+    const ms = Number(value);
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+      problems.push(`${name} must be a whole number of milliseconds, got "${value}"`);
+    }
+    return ms;
+  };
+  // The key itself is read and checked when the audit module starts; never echo it here.
+  const signingKey = env.LEDGER_SIGNING_KEY?.trim() || null;
+  return {
+    checkpointIntervalMs: milliseconds('LEDGER_CHECKPOINT_INTERVAL_MS', 60_000),
+    fullVerifyIntervalMs: milliseconds('LEDGER_CHECKPOINT_FULL_VERIFY_MS', 3_600_000),
+    signingKey,
+  };
 }
 
 function parsePort(value: string | undefined, problems: string[]): number {

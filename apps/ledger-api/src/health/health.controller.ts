@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Checkpointer } from '@ledger/audit';
 import type { Database } from '@ledger/database';
 import { Sequencer } from '@ledger/event-store';
 import { DATABASE } from '../database/database.module.js';
@@ -35,12 +36,17 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(DATABASE) private readonly database: Database,
     @Inject(Sequencer) private readonly sequencer: Sequencer,
+    @Inject(Checkpointer) private readonly checkpointer: Checkpointer,
   ) {}
 
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.databaseReachable(), () => this.sequencerAlive()]);
+    return this.health.check([
+      () => this.databaseReachable(),
+      () => this.sequencerAlive(),
+      () => this.historyIntact(),
+    ]);
   }
 
   private async databaseReachable() {
@@ -65,6 +71,24 @@ export class HealthController {
       lastError: status.lastError,
     };
     return status.state !== 'stopped' && heartbeatAgeMs < SEQUENCER_STALL_MS
+      ? indicator.up(details)
+      : indicator.down(details);
+  }
+
+  /** Down once the stored history differs from what was verified and signed: nothing is signed then. */
+  private historyIntact() {
+    const indicator = this.indicators.check('checkpointer');
+    const status = this.checkpointer.status();
+    const details = {
+      state: status.state,
+      historyIntact: status.historyIntact,
+      verifiedThrough: status.verifiedThrough,
+      lastCheckpoint: status.lastCheckpoint,
+      lastFullVerificationAt: status.lastFullVerificationAt,
+      fault: status.fault,
+      lastError: status.lastError,
+    };
+    return status.historyIntact && status.state !== 'stopped'
       ? indicator.up(details)
       : indicator.down(details);
   }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditModule } from '../audit/audit.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { HealthController } from './health.controller.js';
 
 @Module({
-  imports: [TerminusModule, LedgerModule],
+  imports: [TerminusModule, LedgerModule, AuditModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -45,6 +45,31 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly checkpointsSigned = new Counter({
+    name: 'ledger_checkpoints_signed_total',
+    help: 'Checkpoints this instance signed',
+    registers: [this.registry],
+  });
+
+  readonly checkpointSize = new Gauge({
+    name: 'ledger_checkpoint_size',
+    help: 'Size of the latest checkpoint this instance signed',
+    registers: [this.registry],
+  });
+
+  readonly checkpointRefusals = new Counter({
+    name: 'ledger_checkpoint_refusals_total',
+    help: 'Checkpoints refused, by reason: how the stored history changed, or SIGNING_KEY_RETIRED',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly historyIntact = new Gauge({
+    name: 'ledger_history_intact',
+    help: '0 once the stored history differs from what was verified and signed (signing stops), else 1',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ledger_' });
   }
