@@ -9,11 +9,16 @@ import {
 import { Database, EmbeddedDatabaseLockedError } from '@ledger/database';
 import { ERROR_KINDS } from '@ledger/domain';
 import { LedgerSignals, PostgresEventStore, Sequencer } from '@ledger/event-store';
+import { runExport } from './commands/export.js';
+import { runVerify, type CliIo } from './commands/verify.js';
 
 const USAGE = `usage: ledger <command>
 
 commands:
   seed    load PRODUCT.md's seed scenario into an empty ledger, through the command path
+  export  <dir> [--force]: write an audit bundle (entries, checkpoints, keys, manifest)
+  verify  <bundle> [--pin-key K]... [--checkpoints saved.json]... [--ledger-id ID] [--json]:
+          check a bundle offline, with no database and no service (ledger verify --help)
 
 environment:
   DATABASE_URL      a PostgreSQL server (postgres://...); unset: the embedded database in LEDGER_DATA_DIR
@@ -36,8 +41,14 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === 'seed' && rest.length === 0) return seed();
+  if (command === 'export') return runExport(rest, process.env, consoleIo());
+  if (command === 'verify') return runVerify(rest, consoleIo());
   console.error(USAGE);
   return 2;
+}
+
+function consoleIo(): CliIo {
+  return { stdout: console.log, stderr: console.error, stderrIsTty: process.stderr.isTTY === true };
 }
 
 async function seed(): Promise<number> {
