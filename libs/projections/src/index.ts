@@ -42,3 +42,12 @@ export {
   type OrderRow,
   type OrderStatus,
 } from './read-models/index.js';
+export {
+  PositionBeyondLedgerError,
+  PositionNotReachedError,
+  ProjectionReader,
+  UnknownProjectionError,
+  type ProjectionReaderOptions,
+  type ReadPoint,
+  type ReadResult,
+} from './reader.js';

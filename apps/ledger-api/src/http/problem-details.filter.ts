@@ -3,6 +3,14 @@ import type { Request, Response } from 'express';
 import { CommandConflictError } from '@ledger/commands';
 import { DomainError, type ErrorKind } from '@ledger/domain';
 import { ConcurrencyError, DuplicateEventError, StampTimeoutError } from '@ledger/event-store';
+import {
+  InvalidCursorError,
+  PositionBeyondLedgerError,
+  PositionNotReachedError,
+  ProjectionNotFoundError,
+  RebuildInProgressError,
+  UnknownProjectionError,
+} from '@ledger/projections';
 import { PROBLEM_CONTENT_TYPE, problem, ProblemError, type ProblemDetails } from './problem-details.js';
 
 const STATUS_OF_KIND: Record<ErrorKind, number> = {
@@ -44,10 +52,40 @@ export function toProblem(error: unknown): ProblemDetails {
       'the command was recorded but the ledger has not stamped it yet',
     );
   }
+  const read = readProblem(error);
+  if (read) return read;
   if (isDatabaseUnavailable(error))
     return problem(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached');
   if (error instanceof HttpException) return fromHttpException(error);
   return problem(500, 'INTERNAL_ERROR', 'an unexpected error occurred');
+}
+
+function readProblem(error: unknown): ProblemDetails | null {
+  if (error instanceof PositionNotReachedError) {
+    return problem(503, 'POSITION_NOT_REACHED', error.message, {
+      projection: error.projection,
+      requestedPosition: error.requested,
+      position: error.position,
+    });
+  }
+  if (error instanceof PositionBeyondLedgerError) {
+    return problem(409, 'POSITION_BEYOND_LEDGER', error.message, {
+      requestedPosition: error.requested,
+      ledgerPosition: error.ledgerPosition,
+    });
+  }
+  if (error instanceof InvalidCursorError) {
+    return problem(400, 'VALIDATION_FAILED', error.message, {
+      errors: [{ field: 'after', messages: [error.message] }],
+    });
+  }
+  if (error instanceof ProjectionNotFoundError || error instanceof UnknownProjectionError) {
+    return problem(404, 'PROJECTION_NOT_FOUND', error.message);
+  }
+  if (error instanceof RebuildInProgressError) {
+    return problem(409, 'REBUILD_IN_PROGRESS', error.message, { generation: error.generation });
+  }
+  return null;
 }
 
 function fromHttpException(error: HttpException): ProblemDetails {

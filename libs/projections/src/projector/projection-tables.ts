@@ -96,8 +96,9 @@ export class ModelTable {
     const conditions = ['generation = $1'];
     for (const [field, value] of Object.entries(query.where ?? {})) {
       if (value === undefined) continue;
-      if (!this.model.filters.includes(field))
+      if (!this.model.filters.includes(field) && !this.model.key.includes(field)) {
         throw new Error(`${this.model.name} cannot filter on ${field}`);
+      }
       values.push(value);
       conditions.push(`${quoteIdent(snakeCase(field))} = $${values.length}`);
     }
