@@ -113,6 +113,8 @@ describe('LedgerQueries: filtered reads of the ledger', () => {
           e.type !== 'ShipmentReleased',
       ],
       [{ after: 50, through: 70 }, (e) => e.position > 50 && e.position <= 70],
+      // A stream with a good share of the ledger is found along the ledger rather than from its members.
+      [{ streamId: 'product-H200', after: 20 }, (e) => e.links.some((l) => l.streamId === 'product-H200')],
     ];
     for (const [filter, matches] of filters) {
       const expected = everything.filter(matches).filter((e) => e.position > (filter.after ?? 0));
@@ -195,5 +197,14 @@ describe('LedgerQueries: filtered reads of the ledger', () => {
     const stream = await plan({ after: 0, streamId: 'order-O-7' });
     expect(stream).toMatch(/ledger_event_key/);
     expect(stream).not.toMatch(/Seq Scan on ledger/);
+    const { text, values } = pageQuery({ after: 300, streamId: 'product-H200' }, 101, {
+      streamScan: 'ledger',
+    });
+    const { rows } = await db.pool.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN ${text}`, values });
+    const alongLedger = rows.map((row) => row['QUERY PLAN']).join('\n');
+    // Walks the ledger from `after` (a table this small may still hash the events rather than probe them).
+    expect(alongLedger).toMatch(
+      /Index Scan using ledger_pkey on ledger l\s+\(.*\)\n\s+Index Cond: \("position" > '300'/,
+    );
   });
 });
