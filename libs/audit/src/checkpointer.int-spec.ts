@@ -311,4 +311,13 @@ describe('the checkpointer', () => {
     await signer.stop();
     await expect(signer.checkpoint()).rejects.toThrow(/stopped/);
   });
+
+  it('signing on demand only, verifies on start and signs nothing until asked', async () => {
+    await append(3);
+    const signed: number[] = [];
+    const signer = checkpointer({ intervalMs: 0, observer: { signed: (c) => signed.push(c.size) } });
+    await expect(signer.checkpoint()).resolves.toMatchObject({ signed: true, checkpoint: { size: 3 } });
+    expect(signed).toEqual([3]);
+    expect(signer.status().lastFullVerificationAt).not.toBeNull();
+  });
 });

@@ -244,7 +244,8 @@ export class Checkpointer {
 
   /** A round now (queued ahead of any later call), then the next one `intervalMs` after it ends. */
   private runScheduled(): void {
-    this.exclusive(() => this.round(false))
+    // Signing only on demand (intervalMs 0): the first round still verifies, and signs nothing.
+    this.exclusive(() => this.round(false, this.intervalMs > 0))
       .catch(() => undefined) // round() has logged and recorded it
       .finally(() => {
         if (this.state === 'stopped' || this.intervalMs <= 0) return;
@@ -256,13 +257,14 @@ export class Checkpointer {
       });
   }
 
-  private async round(full: boolean): Promise<CheckpointResult> {
+  private async round(full: boolean, signing = true): Promise<CheckpointResult> {
     try {
       let result: CheckpointResult | null = null;
       // Another signer can only get in if this one's lock was lost; then verify everything and retry.
       for (let attempt = 1; result === null; attempt++) {
         result = await this.withSignerLock(async (client) => {
           const verified = await this.verify(full);
+          if (!signing) return { signed: false, checkpoint: verified.anchor };
           return this.sign(client, verified, attempt < 3);
         });
       }
