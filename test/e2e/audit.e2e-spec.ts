@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import {
+  Checkpointer,
   keyIdOf,
   merkleRoot,
   verifyCheckpointSignature,
@@ -99,6 +100,26 @@ describe('signed checkpoints over HTTP', () => {
       checkpointsVerified: 1,
       merkleRoot: checkpoint.merkleRoot,
     });
+  });
+
+  it('signs by itself, every interval, only when the ledger grew; stops on shutdown', async () => {
+    const http = await boot({ checkpointIntervalMs: 100 });
+    await registerFirms(http, 1, 2);
+    const latestSize = async () => {
+      const response = await http.get('/v1/audit/checkpoints/latest').set(as('auditor'));
+      return response.status === 200 ? (response.body as SignedCheckpoint).size : 0;
+    };
+    for (let i = 0; i < 100 && (await latestSize()) < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await latestSize()).toBe(2);
+    const signedSoFar = async () =>
+      sizes((await http.get('/v1/audit/checkpoints').set(as('auditor')).expect(200)).body);
+    const before = await signedSoFar();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await signedSoFar()).toEqual(before); // the ledger did not grow: nothing more signed
+
+    const checkpointer = app.get(Checkpointer);
+    await app.close();
+    expect(checkpointer.status().state).toBe('stopped');
   });
 
   it('pages checkpoints newest first, or oldest first after a size', async () => {

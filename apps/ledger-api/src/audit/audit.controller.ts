@@ -35,6 +35,9 @@ import {
 } from './audit.dto.js';
 import { KeyRotationExternalError } from './signing-keys.js';
 
+/** The `Audit-Notice` header, as OpenAPI describes it on every checkpoint answer. */
+const notice = { 'Audit-Notice': { description: KEEP_COPIES, schema: { type: 'string' } } };
+
 const problemDoc = (description: string) => ({
   description: `${description} (application/problem+json with a machine code)`,
 });
@@ -60,7 +63,7 @@ export class AuditController {
     summary: 'Signed checkpoints, newest first (or oldest first from ?after=)',
     description: KEEP_COPIES,
   })
-  @ApiOkResponse({ type: CheckpointPageDoc })
+  @ApiOkResponse({ type: CheckpointPageDoc, headers: notice })
   @ApiResponse({ status: 400, ...problemDoc('a query parameter failed validation (VALIDATION_FAILED)') })
   async list(@Query() query: CheckpointsQueryDto) {
     const limit = query.limit ?? DEFAULT_PAGE;
@@ -88,7 +91,7 @@ export class AuditController {
   @Get('checkpoints/latest')
   @Header('Audit-Notice', KEEP_COPIES)
   @ApiOperation({ summary: 'The newest signed checkpoint', description: KEEP_COPIES })
-  @ApiOkResponse({ type: CheckpointDoc })
+  @ApiOkResponse({ type: CheckpointDoc, headers: notice })
   @ApiResponse({ status: 404, ...problemDoc('nothing signed yet (NO_CHECKPOINT)') })
   async latest() {
     const checkpoint = await readLatestCheckpoint(this.database.pool);
@@ -107,8 +110,12 @@ export class AuditController {
       'Re-verifies every entry and every stored checkpoint first, and refuses (409 HISTORY_CHANGED) ' +
       `if the history changed. 201 with the new checkpoint; 200 with the latest one when the ledger has not grown. ${KEEP_COPIES}`,
   })
-  @ApiCreatedResponse({ type: CheckpointDoc, description: 'signed' })
-  @ApiOkResponse({ type: CheckpointDoc, description: 'the ledger has not grown: the latest checkpoint' })
+  @ApiCreatedResponse({ type: CheckpointDoc, description: 'signed', headers: notice })
+  @ApiOkResponse({
+    type: CheckpointDoc,
+    description: 'the ledger has not grown: the latest checkpoint',
+    headers: notice,
+  })
   @ApiResponse({
     status: 409,
     ...problemDoc(
