@@ -16,7 +16,7 @@ export interface LiveFeedOptions {
 }
 
 export const LIVE_FEED_OPTIONS = Symbol('LiveFeedOptions');
-export const DEFAULT_LIVE_FEED_OPTIONS: LiveFeedOptions = { heartbeatMs: 15_000, pollMs: 250 };
+export const DEFAULT_LIVE_FEED_OPTIONS: LiveFeedOptions = { heartbeatMs: 15_000, pollMs: 100 };
 
 interface OpenStream {
   client: AbortController;

@@ -88,7 +88,9 @@ interface StreamRow {
 /**
  * Filtered reads of the ledger for auditors: pages in ledger order and a stream's history with its ledger
  * positions. Filters run in SQL on `events` / `event_links` joined to `ledger` by event id, and each page is a
- * keyset read (`position > after ORDER BY position LIMIT n`), so a page costs the same deep in the ledger.
+ * keyset read (`position > after ORDER BY position LIMIT n`): an unfiltered page costs the same at any depth.
+ * No index serves type, recorded time or data, so a sparse filter walks the ledger (or scans the events) to
+ * fill a page, and a firm's page costs in proportion to the firm's events.
  */
 export class LedgerQueries {
   private readonly upcasters: Upcasters;
