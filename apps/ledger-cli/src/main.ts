@@ -10,6 +10,7 @@ import { Database, EmbeddedDatabaseLockedError } from '@ledger/database';
 import { ERROR_KINDS } from '@ledger/domain';
 import { LedgerSignals, PostgresEventStore, Sequencer } from '@ledger/event-store';
 import { runExport } from './commands/export.js';
+import { runRebuild, runReplay } from './commands/projections.js';
 import { runVerify, type CliIo } from './commands/verify.js';
 
 const USAGE = `usage: ledger <command>
@@ -19,6 +20,9 @@ commands:
   export  <dir> [--force]: write an audit bundle (entries, checkpoints, keys, manifest)
   verify  <bundle> [--pin-key K]... [--checkpoints saved.json]... [--ledger-id ID] [--json]:
           check a bundle offline, with no database and no service (ledger verify --help)
+  replay  (--at-position N | --as-of TIME) [--bundle DIR] [--projection NAME]... [--json]:
+          the read models at a past point, from the database or a bundle (ledger replay --help)
+  rebuild <projection>... | all: rebuild read models into fresh rows and prove them equal, with progress
 
 environment:
   DATABASE_URL      a PostgreSQL server (postgres://...); unset: the embedded database in LEDGER_DATA_DIR
@@ -43,6 +47,8 @@ async function main(args: readonly string[]): Promise<number> {
   if (command === 'seed' && rest.length === 0) return seed();
   if (command === 'export') return runExport(rest, process.env, consoleIo());
   if (command === 'verify') return runVerify(rest, consoleIo());
+  if (command === 'replay') return runReplay(rest, process.env, consoleIo());
+  if (command === 'rebuild') return runRebuild(rest, process.env, consoleIo());
   console.error(USAGE);
   return 2;
 }

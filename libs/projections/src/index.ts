@@ -51,3 +51,4 @@ export {
   type ReadPoint,
   type ReadResult,
 } from './reader.js';
+export { projectedEntry, replay, type ReplayPoint, type ReplayResult } from './replay.js';
