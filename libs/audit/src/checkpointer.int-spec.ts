@@ -305,7 +305,9 @@ describe('the checkpointer', () => {
     await append(6);
     const signed: number[] = [];
     const signer = checkpointer({ intervalMs: 50, observer: { signed: (c) => signed.push(c.size) } });
-    for (let i = 0; i < 200 && signed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && signer.status().state !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(signed).toEqual([6]);
     expect(signer.status()).toMatchObject({ state: 'ready', verifiedThrough: 6, historyIntact: true });
     await signer.stop();
