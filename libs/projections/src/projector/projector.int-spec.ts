@@ -87,7 +87,6 @@ describe('the projector', () => {
       signals,
       standbyMs: 100,
       idleMs: 20,
-      logger: { log: () => undefined, warn: () => undefined, error: (m) => console.error(m) },
       ...options,
     });
     projectors.push(projector);

@@ -203,8 +203,7 @@ export class Projector {
       if (Date.now() - this.lastCatalogCheck >= 250) await this.pickUpRebuilds();
       const advanced = await this.liveBatch();
       let rebuilt = false;
-      for (const rebuild of [...this.rebuilds.values()])
-        rebuilt = (await this.rebuildBatch(rebuild)) || rebuilt;
+      if (this.rebuilds.size > 0) rebuilt = await this.rebuildBatch([...this.rebuilds.values()]);
       if (!advanced && !rebuilt) await this.signals.nextStamped(this.idleMs, this.stopping.signal);
     }
   }
@@ -300,29 +299,54 @@ export class Projector {
   }
 
   /** One batch of a rebuild, up to the live position; swaps the generation in once it has caught up. */
-  private async rebuildBatch(rebuild: Rebuild): Promise<boolean> {
-    const name = rebuild.fold.model.name;
-    const live = this.live.get(name)!;
-    const target = live.frozen ? (await this.store.head()).position : live.fold.position;
-    if (rebuild.fold.position < target) {
-      const before = rebuild.fold.position;
-      const page = await this.store.readLedgerPage(before, Math.min(this.batchSize * 5, target - before));
-      const touched = rebuild.fold.apply(page.map(projected));
+  /**
+   * One batch of every running rebuild, from one read of the ledger, each up to its live position; swaps a
+   * generation in once it has caught up with the live one.
+   */
+  private async rebuildBatch(rebuilds: Rebuild[]): Promise<boolean> {
+    const head = rebuilds.some((r) => this.live.get(r.fold.model.name)!.frozen)
+      ? (await this.store.head()).position
+      : 0;
+    const work = rebuilds.map((rebuild) => {
+      const live = this.live.get(rebuild.fold.model.name)!;
+      return {
+        rebuild,
+        live,
+        target: live.frozen ? head : live.fold.position,
+        before: rebuild.fold.position,
+      };
+    });
+    const behind = work.filter((w) => w.before < w.target);
+    if (behind.length > 0) {
+      const from = Math.min(...behind.map((w) => w.before));
+      const to = Math.max(...behind.map((w) => w.target));
+      const page = (await this.store.readLedgerPage(from, Math.min(this.batchSize * 5, to - from))).map(
+        projected,
+      );
+      const writes = behind.map((w) => ({
+        ...w,
+        touched: w.rebuild.fold.apply(page.filter((event) => event.position <= w.target)),
+      }));
       await this.transaction(async () => {
-        await this.writeRows(rebuild, touched);
-        if (!(await catalog.advance(this.db, name, rebuild.generation, before, rebuild.fold.position))) {
-          throw new Error(`${name}: the rebuild's checkpoint moved under this projector`);
+        for (const { rebuild, before, touched } of writes) {
+          const name = rebuild.fold.model.name;
+          if (rebuild.fold.position === before) continue;
+          await this.writeRows(rebuild, touched);
+          if (!(await catalog.advance(this.db, name, rebuild.generation, before, rebuild.fold.position))) {
+            throw new Error(`${name}: the rebuild's checkpoint moved under this projector`);
+          }
+          await this.maybeSnapshot(rebuild.fold, before);
         }
-        await this.maybeSnapshot(rebuild.fold, before);
         await this.options.beforeCommit?.({
-          projections: [name],
-          toPosition: rebuild.fold.position,
+          projections: writes.map((w) => w.rebuild.fold.model.name),
+          toPosition: Math.max(...writes.map((w) => w.rebuild.fold.position)),
           rebuild: true,
         });
       });
-      if (rebuild.fold.position < target) return true;
     }
-    await this.swap(rebuild, live);
+    for (const { rebuild, live, target } of work) {
+      if (rebuild.fold.position >= target) await this.swap(rebuild, live);
+    }
     return true;
   }
 
