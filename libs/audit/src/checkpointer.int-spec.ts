@@ -177,6 +177,7 @@ describe('the checkpointer', () => {
 
     await append(1);
     await expect(stale.checkpoint()).rejects.toBeInstanceOf(SigningKeyRetiredError);
+    expect(stale.status()).toMatchObject({ state: 'refusing', historyIntact: true });
     await expect(
       db.pool.query('UPDATE audit_keys SET retired_at = NULL WHERE key_id = $1', [oldKey.keyId]),
     ).rejects.toThrow(/can only be retired/);

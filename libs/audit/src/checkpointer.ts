@@ -56,6 +56,7 @@ export interface CheckpointerOptions {
   observer?: CheckpointerObserver;
 }
 
+/** `refusing`: the history changed (`fault`) or this instance's key was retired (`lastError`). */
 export type CheckpointerState = 'stopped' | 'starting' | 'ready' | 'refusing';
 
 export interface CheckpointerStatus {
@@ -277,6 +278,7 @@ export class Checkpointer {
       } else {
         this.lastError = (error as Error).message;
         if (error instanceof SigningKeyRetiredError) {
+          if (this.state !== 'stopped') this.state = 'refusing';
           this.observer.refused?.('SIGNING_KEY_RETIRED');
           this.logger.error(`checkpointer: REFUSING TO SIGN: ${error.message}`);
         } else {

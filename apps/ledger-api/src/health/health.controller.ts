@@ -75,7 +75,7 @@ export class HealthController {
       : indicator.down(details);
   }
 
-  /** Down once the stored history differs from what was verified and signed: nothing is signed then. */
+  /** Down once the stored history differs from what was signed, or this key was retired: nothing is signed. */
   private historyIntact() {
     const indicator = this.indicators.check('checkpointer');
     const status = this.checkpointer.status();
@@ -88,8 +88,7 @@ export class HealthController {
       fault: status.fault,
       lastError: status.lastError,
     };
-    return status.historyIntact && status.state !== 'stopped'
-      ? indicator.up(details)
-      : indicator.down(details);
+    const signing = status.state === 'starting' || status.state === 'ready';
+    return status.historyIntact && signing ? indicator.up(details) : indicator.down(details);
   }
 }
