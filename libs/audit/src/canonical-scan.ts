@@ -28,11 +28,35 @@ for (const c of [QUOTE, BACKSLASH, 0x62, 0x66, 0x6e, 0x72, 0x74]) SHORT_ESCAPE[c
 
 const BAIL = -1;
 
-class Scanner {
-  /** Top-level value spans, by key, filled while scanning the outer object. */
-  readonly top = new Map<string, [number, number]>();
+const EVENT = Buffer.from('event');
+const POSITION = Buffer.from('position');
+const PREV_HASH = Buffer.from('prevHash');
 
-  constructor(private readonly b: Uint8Array) {}
+/** One per process, reset per entry: scanning a million entries allocates nothing per entry. */
+class Scanner {
+  private b: Uint8Array = new Uint8Array(0);
+  /** Where the top-level values start and end; -1 when absent. */
+  eventStart = -1;
+  positionStart = -1;
+  positionEnd = -1;
+  prevHashStart = -1;
+  prevHashEnd = -1;
+  topKeys = 0;
+
+  reset(bytes: Uint8Array): void {
+    this.b = bytes;
+    this.eventStart = this.positionStart = this.positionEnd = this.prevHashStart = this.prevHashEnd = -1;
+    this.topKeys = 0;
+  }
+
+  private top(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
+    this.topKeys += 1;
+    if (same(this.b, keyStart, keyEnd, EVENT)) this.eventStart = valueStart;
+    else if (same(this.b, keyStart, keyEnd, POSITION))
+      [this.positionStart, this.positionEnd] = [valueStart, valueEnd];
+    else if (same(this.b, keyStart, keyEnd, PREV_HASH))
+      [this.prevHashStart, this.prevHashEnd] = [valueStart, valueEnd];
+  }
 
   value(i: number, depth: number): number {
     const c = this.b[i];
@@ -65,7 +89,7 @@ class Scanner {
       const valueStart = keyEnd + 1;
       const valueEnd = this.value(valueStart, depth + 1);
       if (valueEnd === BAIL) return BAIL;
-      if (depth === 0) this.top.set(latin1(b, keyStart, keyEnd - 1), [valueStart, valueEnd]);
+      if (depth === 0) this.top(keyStart, keyEnd - 1, valueStart, valueEnd);
       i = valueEnd;
       if (b[i] === 0x7d) return i + 1;
       if (b[i] !== COMMA) return BAIL;
@@ -173,11 +197,25 @@ function compare(b: Uint8Array, aStart: number, aEnd: number, bStart: number, bE
   return aEnd - aStart - (bEnd - bStart);
 }
 
+function same(b: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[start + k] !== word[k]) return false;
+  return true;
+}
+
+function isLowerHex(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (!((c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 function latin1(b: Uint8Array, start: number, end: number): string {
   return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
+const scanner = new Scanner();
 
 /**
  * The entry's position and prevHash when `bytes` are certainly a canonical `{event, position, prevHash}`
@@ -185,16 +223,17 @@ const HEX64 = /^[0-9a-f]{64}$/;
  */
 export function scanCanonicalEntry(bytes: Uint8Array): ScannedEntry | null {
   if (bytes[0] !== 0x7b) return null;
-  const scanner = new Scanner(bytes);
+  scanner.reset(bytes);
   if (scanner.value(0, 0) !== bytes.length) return null;
-  const { top } = scanner;
-  const event = top.get('event');
-  const position = top.get('position');
-  const prevHash = top.get('prevHash');
-  if (top.size !== 3 || !event || !position || !prevHash) return null;
-  if (bytes[event[0]] !== 0x7b || bytes[position[0]] === MINUS || bytes[prevHash[0]] !== QUOTE) return null;
-  const positionValue = Number(latin1(bytes, position[0], position[1]));
-  const hash = latin1(bytes, prevHash[0] + 1, prevHash[1] - 1);
-  if (positionValue < 1 || !HEX64.test(hash)) return null;
-  return { position: positionValue, prevHash: hash };
+  const { eventStart, positionStart, positionEnd, prevHashStart, prevHashEnd } = scanner;
+  if (scanner.topKeys !== 3 || eventStart < 0 || positionStart < 0 || prevHashStart < 0) return null;
+  if (bytes[eventStart] !== 0x7b || bytes[positionStart] === MINUS || bytes[prevHashStart] !== QUOTE)
+    return null;
+  // The quoted hash: 64 lowercase hex digits between the quotes.
+  if (prevHashEnd - prevHashStart !== 66 || !isLowerHex(bytes, prevHashStart + 1, prevHashEnd - 1))
+    return null;
+  let position = 0;
+  for (let i = positionStart; i < positionEnd; i++) position = position * 10 + (bytes[i]! - ZERO);
+  if (position < 1) return null;
+  return { position, prevHash: latin1(bytes, prevHashStart + 1, prevHashEnd - 1) };
 }

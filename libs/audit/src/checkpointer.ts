@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import { ChainVerifier, sha256Hex, type PostgresEventStore, type StoredEntry } from '@ledger/event-store';
+import {
+  canonicalize,
+  parseEntry,
+  sha256Hex,
+  type LedgerEntry,
+  type PostgresEventStore,
+  type StoredEntry,
+} from '@ledger/event-store';
 import {
   signCheckpoint,
   verifyCheckpointSignature,
@@ -120,10 +127,50 @@ interface KeyRow {
   retired_at: Date | null;
 }
 
+/**
+ * The chain after a verified entry: each new entry must sit at the next position, be RFC 8785, hash
+ * to its stored hash and link to the head. (Fault codes as `verifyLedger`'s, FORMAT.md.)
+ */
+class ChainCursor {
+  constructor(
+    private position: number,
+    private head: string,
+  ) {}
+
+  get headHash(): string {
+    return this.head;
+  }
+
+  check(stored: StoredEntry): HistoryFault | null {
+    const at = this.position + 1;
+    const fault = (code: string, detail: string): HistoryFault => ({ code, position: at, detail });
+    if (stored.position !== at)
+      return fault('EVENT_DELETED', `expected position ${at}, found ${stored.position}`);
+    let parsed: LedgerEntry;
+    try {
+      parsed = parseEntry(stored.entry);
+      if (canonicalize(parsed) !== stored.entry) {
+        return fault('ENTRY_NOT_CANONICAL', 'entry bytes are not RFC 8785');
+      }
+    } catch (error) {
+      return fault('ENTRY_UNREADABLE', (error as Error).message);
+    }
+    const hash = sha256Hex(stored.entry);
+    if (hash !== stored.hash)
+      return fault('ENTRY_HASH_MISMATCH', `stored hash ${stored.hash}, entry hashes to ${hash}`);
+    if (parsed.position !== at || parsed.prevHash !== this.head) {
+      return fault('CHAIN_BROKEN', `entry says position ${parsed.position} after ${parsed.prevHash}`);
+    }
+    this.position = at;
+    this.head = hash;
+    return null;
+  }
+}
+
 /** What the checkpointer holds after verifying: the chain and the Merkle frontier over entries 1..size. */
 interface Verified {
   ledgerId: string;
-  chain: ChainVerifier;
+  chain: ChainCursor;
   frontier: MerkleFrontier;
   /** The newest stored checkpoint that was compared with this state. */
   anchor: SignedCheckpoint | null;
@@ -316,52 +363,53 @@ export class Checkpointer {
     return outcome === 'needs-full' ? this.verifyFully() : this.verified!;
   }
 
-  /** Every entry from genesis, every stored checkpoint (values and signature) as the frontier reaches it. */
+  /**
+   * The auditor's own verification (`verifyLedger`) of every entry from genesis against every stored
+   * checkpoint and published key, with the Merkle frontier rebuilt alongside from the same bytes.
+   */
   private async verifyFully(): Promise<Verified> {
     const startedAt = this.clock().getTime();
     const ledgerId = await this.store.ledgerId();
-    const keys = await this.publicKeys();
+    const checkpoints: SignedCheckpoint[] = [];
+    for await (const checkpoint of this.storedCheckpoints(-1)) checkpoints.push(checkpoint);
+    const trustedKeys = await readPublicKeys(this.pool);
+    // Read after the checkpoints: every checkpoint read covers entries already stamped.
     const head = await this.store.head();
+    const frontier = new MerkleFrontier();
+    const entries = this.store.readEntries({ through: head.position, pageSize: this.pageSize });
+    const report = await verifyLedger({
+      ledgerId,
+      entries: (async function* () {
+        for await (const entry of entries) {
+          frontier.append(entry.entry);
+          yield entry;
+        }
+      })(),
+      checkpoints,
+      trustedKeys,
+    });
+    if (!report.ok) throw new HistoryChangedError(report.fault!);
+    if (report.size !== head.position) {
+      throw new HistoryChangedError({
+        code: 'EVENT_DELETED',
+        position: report.size + 1,
+        detail: `the ledger's head is ${head.position} but it holds only ${report.size} entries`,
+      });
+    }
+    if (frontier.size !== report.size || frontier.root() !== report.merkleRoot) {
+      throw new Error(`internal: the frontier (${frontier.size}) disagrees with the verification`);
+    }
     const state: Verified = {
       ledgerId,
-      chain: new ChainVerifier(ledgerId),
-      frontier: new MerkleFrontier(),
-      anchor: null,
+      chain: new ChainCursor(report.size, report.headHash),
+      frontier,
+      anchor: checkpoints.at(-1) ?? null,
     };
-    const checkpoints = this.storedCheckpoints(-1);
-    let next = await checkpoints.next();
-    // Sizes are unique and the frontier grows by one: each stored checkpoint is met exactly once.
-    const compareReached = async () => {
-      while (!next.done && next.value.size === state.frontier.size) {
-        this.compare(next.value, state, keys);
-        state.anchor = next.value;
-        next = await checkpoints.next();
-      }
-    };
-    await compareReached();
-    for await (const entry of this.store.readEntries({ through: head.position, pageSize: this.pageSize })) {
-      this.extend(state, entry);
-      await compareReached();
-    }
-    if (state.frontier.size < head.position) {
-      throw new HistoryChangedError({
-        code: 'ENTRY_MISSING',
-        position: state.frontier.size + 1,
-        detail: `the ledger's head is ${head.position} but only ${state.frontier.size} entries were read`,
-      });
-    }
-    if (!next.done) {
-      throw new HistoryChangedError({
-        code: 'CHECKPOINT_BEYOND_LEDGER',
-        position: next.value.size,
-        detail: `a checkpoint of size ${next.value.size} is stored but the ledger holds ${state.frontier.size} entries`,
-      });
-    }
     this.adopt(state);
     this.lastFullAt = startedAt;
     this.logger.log(
-      `checkpointer: verified ${state.frontier.size} entries and every checkpoint through ` +
-        `${state.anchor?.size ?? 0} in ${this.clock().getTime() - startedAt} ms`,
+      `checkpointer: verified ${report.size} entries and ${report.checkpointsVerified} checkpoints ` +
+        `in ${this.clock().getTime() - startedAt} ms`,
     );
     return state;
   }
@@ -405,7 +453,7 @@ export class Checkpointer {
       const verifiedHash = state.chain.headHash;
       if (!row || row.hash.toString('hex') !== verifiedHash || sha256Hex(row.entry) !== verifiedHash) {
         throw new HistoryChangedError({
-          code: row ? 'ENTRY_CHANGED' : 'ENTRY_MISSING',
+          code: row ? 'ENTRY_CHANGED' : 'EVENT_DELETED',
           position: frontier.size,
           detail: row
             ? `entry ${frontier.size} no longer hashes to ${verifiedHash}, as verified earlier`
@@ -417,7 +465,7 @@ export class Checkpointer {
     const head = await this.store.head();
     if (head.position < frontier.size) {
       throw new HistoryChangedError({
-        code: 'ENTRY_MISSING',
+        code: 'EVENT_DELETED',
         position: head.position + 1,
         detail: `the ledger's head went back from ${frontier.size} to ${head.position}`,
       });
@@ -438,14 +486,14 @@ export class Checkpointer {
     }
     if (frontier.size < head.position) {
       throw new HistoryChangedError({
-        code: 'ENTRY_MISSING',
+        code: 'EVENT_DELETED',
         position: frontier.size + 1,
         detail: `the ledger's head is ${head.position} but only ${frontier.size} entries were read`,
       });
     }
     if (!pending.done) {
       throw new HistoryChangedError({
-        code: 'CHECKPOINT_BEYOND_LEDGER',
+        code: 'TRUNCATED_TAIL',
         position: pending.value.size,
         detail: `a checkpoint of size ${pending.value.size} is stored but the ledger holds ${frontier.size} entries`,
       });
@@ -465,7 +513,7 @@ export class Checkpointer {
     const fail = (code: string, detail: string) =>
       new HistoryChangedError({ code, position: checkpoint.size, detail });
     if (checkpoint.ledgerId !== state.ledgerId) {
-      throw fail('CHECKPOINT_OTHER_LEDGER', `checkpoint names ledger ${checkpoint.ledgerId}`);
+      throw fail('LEDGER_MISMATCH', `checkpoint names ledger ${checkpoint.ledgerId}`);
     }
     const headHash = state.chain.headHash;
     if (checkpoint.headHash !== headHash) {

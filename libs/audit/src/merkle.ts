@@ -1,17 +1,42 @@
-import { createHash } from 'node:crypto';
-
-/** RFC 6962 §2.1 domain separation: a leaf and an interior node never hash the same bytes. */
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+import { createHash, hash } from 'node:crypto';
 
 /** SHA-256 of the empty string: the RFC 6962 root of an empty tree. */
 export const EMPTY_ROOT = createHash('sha256').digest('hex');
+
+// RFC 6962 §2.1 domain separation: a leaf (0x00) and an interior node (0x01) never hash the same bytes.
+// The hot path works on 32-character latin1 strings ("digests") and one-shot hashes over a reused
+// buffer: a Hash object and a Buffer per node cost more than the hashing itself.
+let leafScratch = Buffer.alloc(8_192);
+const nodeScratch = Buffer.alloc(65);
+nodeScratch[0] = 0x01;
 
 function bytesOf(leaf: string | Uint8Array): Uint8Array {
   return typeof leaf === 'string' ? Buffer.from(leaf, 'utf8') : leaf;
 }
 
-/** SHA-256(0x00 || leaf); a string leaf is its UTF-8 bytes. */
+/** SHA-256(0x00 || leaf) as a latin1 string of 32 characters. */
+export function leafDigest(leaf: Uint8Array): string {
+  if (leaf.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (leaf.length + 1));
+  leafScratch[0] = 0x00;
+  leafScratch.set(leaf, 1);
+  return hash('sha256', leafScratch.subarray(0, leaf.length + 1), 'binary');
+}
+
+/** SHA-256(0x01 || left || right) over latin1 digests. */
+function nodeDigest(left: string, right: string): string {
+  nodeScratch.write(left, 1, 32, 'latin1');
+  nodeScratch.write(right, 33, 32, 'latin1');
+  return hash('sha256', nodeScratch, 'binary');
+}
+
+const toDigest = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+const fromDigest = (digest: string): Buffer => Buffer.from(digest, 'latin1');
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/** SHA-256(0x00 || leaf); a string leaf is its UTF-8 bytes. Written plainly: the reference for the fast path. */
 export function leafHash(leaf: string | Uint8Array): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(bytesOf(leaf)).digest();
 }
@@ -28,20 +53,26 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
  */
 export class MerkleFrontier {
   private count = 0;
-  private readonly nodes: Uint8Array[] = [];
+  private readonly nodes: string[] = [];
 
   get size(): number {
     return this.count;
   }
 
   append(leaf: string | Uint8Array): void {
-    this.appendLeafHash(leafHash(leaf));
+    this.appendLeafDigest(leafDigest(bytesOf(leaf)));
   }
 
-  appendLeafHash(hash: Uint8Array): void {
-    let node: Uint8Array = Buffer.from(hash); // a copy: the caller may reuse its buffer
+  appendLeafHash(leafHashBytes: Uint8Array): void {
+    if (leafHashBytes.length !== 32) throw new RangeError('a leaf hash is 32 bytes');
+    this.appendLeafDigest(toDigest(leafHashBytes));
+  }
+
+  /** The hot path: a leaf hash as `leafDigest` gives it. */
+  appendLeafDigest(digest: string): void {
+    let node = digest;
     for (let size = this.count; size & 1; size = Math.floor(size / 2)) {
-      node = nodeHash(this.nodes.pop()!, node);
+      node = nodeDigest(this.nodes.pop()!, node);
     }
     this.nodes.push(node);
     this.count += 1;
@@ -51,12 +82,12 @@ export class MerkleFrontier {
   root(): string {
     if (this.nodes.length === 0) return EMPTY_ROOT;
     let acc = this.nodes[this.nodes.length - 1]!;
-    for (let i = this.nodes.length - 2; i >= 0; i--) acc = nodeHash(this.nodes[i]!, acc);
-    return Buffer.from(acc.buffer, acc.byteOffset, acc.byteLength).toString('hex');
+    for (let i = this.nodes.length - 2; i >= 0; i--) acc = nodeDigest(this.nodes[i]!, acc);
+    return fromDigest(acc).toString('hex');
   }
 
   toJSON(): { size: number; nodes: string[] } {
-    return { size: this.count, nodes: this.nodes.map((node) => Buffer.from(node).toString('hex')) };
+    return { size: this.count, nodes: this.nodes.map((node) => fromDigest(node).toString('hex')) };
   }
 
   static fromJSON(json: { size: number; nodes: string[] }): MerkleFrontier {
@@ -69,7 +100,7 @@ export class MerkleFrontier {
     const frontier = new MerkleFrontier();
     for (const node of json.nodes) {
       if (!/^[0-9a-f]{64}$/.test(node)) throw new RangeError('a frontier node is not a SHA-256 hex');
-      frontier.nodes.push(Buffer.from(node, 'hex'));
+      frontier.nodes.push(Buffer.from(node, 'hex').toString('latin1'));
     }
     frontier.count = json.size;
     return frontier;

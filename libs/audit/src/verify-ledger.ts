@@ -7,7 +7,7 @@ import {
   type PublicKeyRecord,
   type SignedCheckpoint,
 } from './checkpoint.js';
-import { EMPTY_ROOT, leafHash, MerkleFrontier } from './merkle.js';
+import { EMPTY_ROOT, leafDigest, MerkleFrontier } from './merkle.js';
 
 /** Every reason a verification can fail; FORMAT.md says how each one's position is chosen. */
 export const AUDIT_FAULT_CODES = [
@@ -74,7 +74,8 @@ interface Line {
   slot: number;
   storedHash: string | undefined;
   hash: string;
-  leaf: Buffer;
+  /** SHA-256(0x00 || entry), as a latin1 digest. */
+  leaf: string;
   /** The entry's own `position` and `prevHash`; null when `problem` is set. */
   position: number | null;
   prevHash: string | null;
@@ -89,7 +90,7 @@ function readLine(item: AuditEntry): Line {
     slot: item.position,
     storedHash: item.hash,
     hash: hash('sha256', bytes, 'hex'),
-    leaf: leafHash(bytes),
+    leaf: leafDigest(bytes),
     position: null,
     prevHash: null,
     problem: null,
@@ -190,7 +191,7 @@ class LedgerAudit {
   private accepted = 0;
   private head: string;
   private previousHead: string;
-  private pendingLeaf: Buffer | null = null;
+  private pendingLeaf: string | null = null;
   /** The last size at which every checkpoint matched. */
   private anchor: Anchor;
   private checkpointsVerified = 0;
@@ -359,7 +360,7 @@ class LedgerAudit {
   /** The last accepted entry is confirmed by its successor (or is the end): add its leaf, check checkpoints. */
   private settle(): AuditFault | null {
     if (this.pendingLeaf) {
-      this.frontier.appendLeafHash(this.pendingLeaf);
+      this.frontier.appendLeafDigest(this.pendingLeaf);
       this.pendingLeaf = null;
     }
     const size = this.frontier.size;
@@ -465,7 +466,7 @@ class LedgerAudit {
     if (through === this.anchor.size) {
       ({ headHash: head, merkleRoot: root } = this.anchor);
     } else if (through === this.accepted) {
-      if (this.pendingLeaf) this.frontier.appendLeafHash(this.pendingLeaf);
+      if (this.pendingLeaf) this.frontier.appendLeafDigest(this.pendingLeaf);
       this.pendingLeaf = null;
       head = this.head;
       root = this.frontier.root();
