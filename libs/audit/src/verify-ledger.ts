@@ -67,6 +67,9 @@ export interface VerifyLedgerInput {
   checkpoints: readonly SignedCheckpoint[];
   trustedKeys: readonly PublicKeyRecord[];
   savedCheckpoints?: readonly SignedCheckpoint[];
+  /** Called with the count of entries read, every `progressEvery` (default 100,000) entries. */
+  onProgress?: (read: number) => void;
+  progressEvery?: number;
 }
 
 /** One entry as read, with everything the checks need computed once. */
@@ -222,8 +225,12 @@ class LedgerAudit {
     if (this.malformed)
       return this.failure({ code: 'CHECKPOINT_MALFORMED', position: 1, detail: this.malformed });
     const window: Line[] = [];
+    const { onProgress } = this.input;
+    const every = this.input.progressEvery ?? 100_000;
+    let read = 0;
     for await (const item of this.input.entries) {
       window.push(readLine(item));
+      if (onProgress && ++read % every === 0) onProgress(read);
       if (window.length === 2) {
         const fault = this.step(window[0]!, window[1]);
         if (fault) return this.failure(fault);

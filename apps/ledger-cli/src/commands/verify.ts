@@ -6,7 +6,6 @@ import {
   openBundle,
   parseCheckpoints,
   verifyLedger,
-  type AuditEntry,
   type AuditReport,
   type OpenedBundle,
   type PublicKeyRecord,
@@ -120,7 +119,13 @@ export async function runVerify(argv: readonly string[], io: CliIo): Promise<num
   try {
     report = await verifyLedger({
       ledgerId,
-      entries: withProgress(bundle.entries(), io),
+      entries: bundle.entries(),
+      progressEvery: io.stderrIsTty ? PROGRESS_TTY_EVERY : PROGRESS_LINE_EVERY,
+      onProgress: (read) => {
+        const line = `verifying: ${read.toLocaleString('en-US')} entries`;
+        if (io.stderrIsTty) process.stderr.write(`\r${line}`);
+        else io.stderr(line);
+      },
       checkpoints: bundle.checkpoints,
       trustedKeys,
       savedCheckpoints: saved,
@@ -128,6 +133,8 @@ export async function runVerify(argv: readonly string[], io: CliIo): Promise<num
   } catch (error) {
     if (error instanceof BundleError) return finish(io, args, bundle, bundleFailure(ledgerId, error), pinned);
     throw error;
+  } finally {
+    if (io.stderrIsTty) process.stderr.write('\r\x1b[K');
   }
   if (report.ok) {
     const disagreement = manifestDisagreement(bundle, report);
@@ -266,18 +273,4 @@ function expectedLedger(args: VerifyArgs, saved: readonly SignedCheckpoint[], bu
     );
   }
   return ids[0] ?? bundle.manifest.ledgerId;
-}
-
-async function* withProgress(entries: AsyncIterable<AuditEntry>, io: CliIo): AsyncGenerator<AuditEntry> {
-  let count = 0;
-  const every = io.stderrIsTty ? PROGRESS_TTY_EVERY : PROGRESS_LINE_EVERY;
-  for await (const entry of entries) {
-    yield entry;
-    count += 1;
-    if (count % every === 0) {
-      if (io.stderrIsTty) process.stderr.write(`\rverifying: ${count.toLocaleString('en-US')} entries`);
-      else io.stderr(`verifying: ${count.toLocaleString('en-US')} entries`);
-    }
-  }
-  if (io.stderrIsTty && count >= every) process.stderr.write('\n');
 }
