@@ -192,19 +192,22 @@ describe('signed checkpoints over HTTP', () => {
 
     await registerFirms(http, 7, 1);
     const refused = await http.post('/v1/audit/checkpoints').set(as('admin')).expect(409);
-    expect(refused.body).toMatchObject({ code: 'HISTORY_CHANGED', fault: { position: 3 } });
+    expect(refused.body).toMatchObject({
+      code: 'HISTORY_CHANGED',
+      fault: { code: 'EVENT_EDITED', position: 3 },
+    });
     const { body: latest } = await http.get('/v1/audit/checkpoints/latest').set(as('auditor')).expect(200);
     expect(latest.size).toBe(6);
 
     const metrics = (await http.get('/metrics').expect(200)).text;
     expect(metrics).toContain('ledger_history_intact 0');
-    expect(metrics).toMatch(/ledger_checkpoint_refusals_total\{reason="HASH_MISMATCH"\} 1/);
+    expect(metrics).toMatch(/ledger_checkpoint_refusals_total\{reason="EVENT_EDITED"\} 1/);
     expect(metrics).toContain('ledger_checkpoints_signed_total 1');
     const health = await http.get('/health').expect(503);
     expect(health.body.details.checkpointer).toMatchObject({
       status: 'down',
       historyIntact: false,
-      fault: { code: 'HASH_MISMATCH', position: 3 },
+      fault: { code: 'EVENT_EDITED', position: 3 },
     });
   });
 

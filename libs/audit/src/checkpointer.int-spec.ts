@@ -227,28 +227,28 @@ describe('the checkpointer', () => {
 
       const refused = await signer.checkpoint({ full: true }).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(HistoryChangedError);
-      expect((refused as HistoryChangedError).fault).toMatchObject({ code: 'HASH_MISMATCH', position: 4 });
+      expect((refused as HistoryChangedError).fault).toMatchObject({ code: 'EVENT_EDITED', position: 4 });
       expect(signer.status()).toMatchObject({
         state: 'refusing',
         historyIntact: false,
-        fault: { code: 'HASH_MISMATCH', position: 4 },
+        fault: { code: 'EVENT_EDITED', position: 4 },
       });
       expect(intact.at(-1)).toBe(false);
-      expect(refusals).toEqual(['HASH_MISMATCH']);
+      expect(refusals).toEqual(['EVENT_EDITED']);
       expect((await readCheckpoints(db.pool, { limit: 10, order: 'asc' })).map((c) => c.size)).toEqual([10]);
       // Refusing is sticky: a plain periodic round verifies from genesis again and still refuses.
       await expect(signer.checkpoint()).rejects.toBeInstanceOf(HistoryChangedError);
-      expect(refusals).toEqual(['HASH_MISMATCH', 'HASH_MISMATCH']);
+      expect(refusals).toEqual(['EVENT_EDITED', 'EVENT_EDITED']);
     });
 
-    it('refuses an entry rewritten with its hash recomputed: the next entry no longer links to it', async () => {
+    it('refuses an entry rewritten with its hash recomputed: the next entry still names the old one', async () => {
       await tamper(
         'ledger',
         `UPDATE ledger SET entry = replace(entry, '"n":3', '"n":4'),
                 hash = sha256(convert_to(replace(entry, '"n":3', '"n":4'), 'UTF8')) WHERE position = 4`,
       );
       await expect(signer.checkpoint({ full: true })).rejects.toMatchObject({
-        fault: { code: 'BROKEN_LINK', position: 5 },
+        fault: { code: 'EVENT_EDITED', position: 4 },
       });
     });
 
@@ -280,14 +280,14 @@ describe('the checkpointer', () => {
         checkpoint: { size: 12, merkleRoot: merkleRoot(original) },
       });
       await expect(signer.checkpoint({ full: true })).rejects.toMatchObject({
-        fault: { code: 'HASH_MISMATCH', position: 4 },
+        fault: { code: 'EVENT_EDITED', position: 4 },
       });
     });
 
     it('refuses a truncated ledger', async () => {
       await tamper('ledger', 'DELETE FROM ledger WHERE position > 5');
       await expect(signer.checkpoint({ full: true })).rejects.toMatchObject({
-        fault: { code: 'CHECKPOINT_BEYOND_LEDGER', position: 10 },
+        fault: { code: 'TRUNCATED_TAIL', position: 6 },
       });
     });
 
