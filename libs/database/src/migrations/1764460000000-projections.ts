@@ -41,6 +41,18 @@ export class Projections1764460000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT projection_snapshots_pkey PRIMARY KEY (name, version, position)
       )`);
+    // A batch moves its checkpoints in the same statement as its rows; when another projector moved one
+    // first, the whole statement fails here and nothing of the batch is kept.
+    await db.query(`
+      CREATE FUNCTION projection_checkpoints_moved(moved integer, expected integer) RETURNS integer
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF moved <> expected THEN
+          RAISE EXCEPTION 'projection checkpoint moved under this projector: % of % advanced', moved, expected
+            USING ERRCODE = 'SL409';
+        END IF;
+        RETURN moved;
+      END $$`);
     // The read models' own tables: key columns in code-point order, an index per filter.
     await db.query(`
       CREATE TABLE proj_allocations (
@@ -114,6 +126,7 @@ export class Projections1764460000000 implements MigrationInterface {
     for (const table of ['proj_orders', 'proj_approval_batches', 'proj_backlog', 'proj_allocations']) {
       await db.query(`DROP TABLE ${table}`);
     }
+    await db.query(`DROP FUNCTION projection_checkpoints_moved(integer, integer)`);
     await db.query(`DROP TABLE projection_snapshots`);
     await db.query(`DROP TABLE projection_checkpoints`);
     await db.query(`DROP TABLE projections`);

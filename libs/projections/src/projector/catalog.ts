@@ -148,19 +148,6 @@ export const catalog = {
     );
   },
 
-  /**
-   * Advances a checkpoint from exactly `from` to `to`. Returns false when it was not at `from`: another
-   * projector moved it (or the generation was retired), and this one must not write on top of it.
-   */
-  async advance(db: Queryable, name: string, generation: number, from: number, to: number): Promise<boolean> {
-    const result = await db.query(
-      `UPDATE projection_checkpoints SET position = $4, updated_at = now()
-       WHERE name = $1 AND generation = $2 AND position = $3`,
-      [name, generation, from, to],
-    );
-    return result.rowCount === 1;
-  },
-
   /** Makes the rebuilt generation live, in one statement: readers see the old rows or the new ones. */
   async swap(
     db: Queryable,

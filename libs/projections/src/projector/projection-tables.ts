@@ -68,17 +68,20 @@ export class ModelTable {
       .map((c) => `${quoteIdent(snakeCase(c.field))} = EXCLUDED.${quoteIdent(snakeCase(c.field))}`);
     this.upsertSql = `
       INSERT INTO ${this.table} (generation, ${this.columnList})
-      SELECT $1, ${this.columnList} FROM jsonb_to_recordset($2::jsonb) AS r(${recordType})
+      SELECT {generation}, ${this.columnList} FROM jsonb_to_recordset({rows}::jsonb) AS r(${recordType})
       ON CONFLICT (generation, ${this.keyColumns.join(', ')})
       ${updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
   }
 
-  /** Writes these rows (insert or replace by key) into a generation. */
-  async upsert(db: Queryable, generation: number, rows: readonly JsonObject[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 5_000) {
-      const chunk = rows.slice(i, i + 5_000).map((row) => this.toRecord(row));
-      await db.query(this.upsertSql, [generation, JSON.stringify(chunk)]);
-    }
+  /**
+   * The upsert of these rows into a generation as one statement, its parameters appended to `values` (to
+   * combine with other statements in one query).
+   */
+  upsertStatement(values: unknown[], generation: number, rows: readonly JsonObject[]): string {
+    values.push(generation, JSON.stringify(rows.map((row) => this.toRecord(row))));
+    return this.upsertSql
+      .replace('{generation}', `$${values.length - 1}`)
+      .replace('{rows}', `$${values.length}`);
   }
 
   async deleteGeneration(db: Queryable, generation: number): Promise<void> {

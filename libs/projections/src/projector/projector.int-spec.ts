@@ -179,12 +179,24 @@ describe('the projector', () => {
     expect(withoutTimes(await liveRows())).toEqual(await expectedRows());
   });
 
-  it('moves a checkpoint only from where the writer last saw it (the fence against a stale projector)', async () => {
-    await catalog.register(db.pool, [countsModel()]);
-    expect(await catalog.advance(db.pool, 'test-counts', 1, 0, 10)).toBe(true);
-    expect(await catalog.advance(db.pool, 'test-counts', 1, 0, 20)).toBe(false);
-    expect(await catalog.advance(db.pool, 'test-counts', 2, 10, 20)).toBe(false);
-    expect((await catalog.get(db.pool, 'test-counts'))!.livePosition).toBe(10);
+  it('refuses a batch when another writer moved its checkpoint (the fence against a stale projector)', async () => {
+    const errors: string[] = [];
+    startProjector({ logger: { log: () => undefined, warn: () => undefined, error: (m) => errors.push(m) } });
+    await append(20);
+    await caughtUp();
+    // A stale projector, say, moved the checkpoint behind this one's back.
+    await db.pool.query(`UPDATE projection_checkpoints SET position = 5 WHERE name = 'test-counts'`);
+    await append(10);
+    await until(() => errors.length > 0);
+    expect(errors[0]).toMatch(/checkpoint moved under this projector: 0 of 1 advanced/);
+    const total = async () =>
+      (await db.pool.query<{ count: number }>(`SELECT sum(count)::int AS count FROM proj_test_counts`))
+        .rows[0]!.count;
+    // The refused batch (events 21..30) wrote none of its rows.
+    expect(await total()).toBe(20);
+    // The projector then reloads from the checkpoint it finds and refolds from the ledger: rows are exact.
+    await caughtUp();
+    expect(await total()).toBe(30);
   });
 
   it('rebuilds into a fresh generation while live rows keep serving, swaps, and proves the rows equal', async () => {

@@ -276,21 +276,10 @@ export class Projector {
       const touched = track.fold.apply(events);
       return { name, track, before, touched };
     });
-    await this.transaction(async () => {
-      for (const { name, track, before, touched } of writes) {
-        if (track.fold.position === before) continue;
-        await this.writeRows(track, touched);
-        if (!(await catalog.advance(this.db, name, track.generation, before, track.fold.position))) {
-          throw new Error(`${name}: the checkpoint moved under this projector (another instance?)`);
-        }
-        await this.maybeSnapshot(track.fold, before);
-      }
-      await this.options.beforeCommit?.({
-        projections: writes.map((w) => w.name),
-        toPosition: events[events.length - 1]!.position,
-        rebuild: false,
-      });
-    });
+    await this.commitBatch(
+      writes.map(({ track, before, touched }) => ({ track, before, touched })),
+      false,
+    );
     for (const { name, track } of writes) {
       this.current.positions[name] = track.fold.position;
       this.progress.emit('progress', name, track.fold.position);
@@ -298,7 +287,6 @@ export class Projector {
     return true;
   }
 
-  /** One batch of a rebuild, up to the live position; swaps the generation in once it has caught up. */
   /**
    * One batch of every running rebuild, from one read of the ledger, each up to its live position; swaps a
    * generation in once it has caught up with the live one.
@@ -327,22 +315,10 @@ export class Projector {
         ...w,
         touched: w.rebuild.fold.apply(page.filter((event) => event.position <= w.target)),
       }));
-      await this.transaction(async () => {
-        for (const { rebuild, before, touched } of writes) {
-          const name = rebuild.fold.model.name;
-          if (rebuild.fold.position === before) continue;
-          await this.writeRows(rebuild, touched);
-          if (!(await catalog.advance(this.db, name, rebuild.generation, before, rebuild.fold.position))) {
-            throw new Error(`${name}: the rebuild's checkpoint moved under this projector`);
-          }
-          await this.maybeSnapshot(rebuild.fold, before);
-        }
-        await this.options.beforeCommit?.({
-          projections: writes.map((w) => w.rebuild.fold.model.name),
-          toPosition: Math.max(...writes.map((w) => w.rebuild.fold.position)),
-          rebuild: true,
-        });
-      });
+      await this.commitBatch(
+        writes.map(({ rebuild, before, touched }) => ({ track: rebuild, before, touched })),
+        true,
+      );
     }
     for (const { rebuild, live, target } of work) {
       if (rebuild.fold.position >= target) await this.swap(rebuild, live);
@@ -397,20 +373,67 @@ export class Projector {
     this.progress.emit('progress', model.name, rebuild.fold.position);
   }
 
-  private async writeRows(track: Track, touched: Set<string>): Promise<void> {
-    const model = track.fold.model;
-    const rows = [];
-    for (const key of touched) {
-      const row = model.row(track.fold.state, key);
-      if (row) rows.push(row);
+  /**
+   * Writes a batch: each track's changed rows and its checkpoint, moved from where this projector last saw
+   * it (a fence). One statement, so one round trip and atomic by itself; an explicit transaction only when
+   * a snapshot is due or a test hook wants to run inside it.
+   */
+  private async commitBatch(
+    writes: { track: Track; before: number; touched: Set<string> }[],
+    rebuild: boolean,
+  ): Promise<void> {
+    const moved = writes.filter((w) => w.track.fold.position !== w.before);
+    if (moved.length === 0) return;
+    const values: unknown[] = [];
+    const parts: string[] = [];
+    moved.forEach(({ track, touched }, i) => {
+      const model = track.fold.model;
+      const rows = [];
+      for (const key of touched) {
+        const row = model.row(track.fold.state, key);
+        if (row) rows.push(row);
+      }
+      if (rows.length === 0) return;
+      parts.push(`rows_${i} AS (${track.table.upsertStatement(values, track.generation, rows)})`);
+    });
+    values.push(
+      JSON.stringify(
+        moved.map(({ track, before }) => ({
+          name: track.fold.model.name,
+          generation: track.generation,
+          from_position: before,
+          to_position: track.fold.position,
+        })),
+      ),
+    );
+    parts.push(`moved AS (
+      UPDATE projection_checkpoints c SET position = m.to_position, updated_at = now()
+      FROM jsonb_to_recordset($${values.length}::jsonb)
+        AS m(name text, generation integer, from_position bigint, to_position bigint)
+      WHERE c.name = m.name AND c.generation = m.generation AND c.position = m.from_position
+      RETURNING 1)`);
+    values.push(moved.length);
+    const sql = `WITH ${parts.join(',\n')}
+      SELECT projection_checkpoints_moved((SELECT count(*)::int FROM moved), $${values.length})`;
+    const snapshotsDue = moved.filter(({ track, before }) => this.snapshotDue(track.fold, before));
+    if (snapshotsDue.length === 0 && !this.options.beforeCommit) {
+      await this.db.query(sql, values);
+      return;
     }
-    await track.table.upsert(this.db, track.generation, rows);
+    await this.transaction(async () => {
+      await this.db.query(sql, values);
+      for (const { track } of snapshotsDue)
+        await snapshots.save(this.db, track.fold.model, track.fold.snapshot());
+      await this.options.beforeCommit?.({
+        projections: moved.map((w) => w.track.fold.model.name),
+        toPosition: Math.max(...moved.map((w) => w.track.fold.position)),
+        rebuild,
+      });
+    });
   }
 
-  private async maybeSnapshot(fold: Fold, before: number): Promise<void> {
-    if (Math.floor(fold.position / this.snapshotEvery) > Math.floor(before / this.snapshotEvery)) {
-      await snapshots.save(this.db, fold.model, fold.snapshot());
-    }
+  private snapshotDue(fold: Fold, before: number): boolean {
+    return Math.floor(fold.position / this.snapshotEvery) > Math.floor(before / this.snapshotEvery);
   }
 
   private async transaction(work: () => Promise<void>): Promise<void> {
