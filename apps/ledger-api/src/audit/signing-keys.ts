@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSigningKey, keyIdOf, type SigningKey, type SigningKeyRing } from '@ledger/audit';
 import { ConfigError } from '../config/config.js';
@@ -94,6 +94,8 @@ export class FileKeyRing implements SigningKeyRing {
   private write(key: SigningKey): SigningKey {
     const dir = join(this.file, '..');
     mkdirSync(dir, { recursive: true });
+    // A leftover temporary file would keep its own mode: start from none.
+    rmSync(`${this.file}.tmp`, { force: true });
     writeFileSync(`${this.file}.tmp`, JSON.stringify(key, null, 2), { mode: 0o600 });
     renameSync(`${this.file}.tmp`, this.file);
     this.announce(`Signing checkpoints with ${key.keyId} (private key in ${this.file})`);
