@@ -60,7 +60,8 @@ async function* stream(items: readonly AuditEntry[]): AsyncGenerator<AuditEntry>
 }
 
 /** Entries as a bundle gives them: numbered by line, no stored hash. */
-const asBundle = (entries: readonly string[]) => entries.map((entry, i) => ({ position: i + 1, entry }));
+const asBundle = (entries: readonly (string | Uint8Array)[]) =>
+  entries.map((entry, i) => ({ position: i + 1, entry }));
 
 const key = generateSigningKey('2026-11-01T00:00:00.000Z');
 const intruder = generateSigningKey('2026-11-01T00:00:00.000Z');
@@ -114,6 +115,21 @@ describe('verifyLedger', () => {
       headHash: genesisHash(LEDGER),
       checkpointsVerified: 1,
     });
+  });
+
+  it('accepts canonical entries that the fast scan leaves to the reference (escapes, fractions, non-ASCII keys)', async () => {
+    const unusual = chain(5, LEDGER, [], (n) => ({
+      ...event(n),
+      data: { größe: 1.5, ключ: 'line\nbreak \u0001 \u2028', nested: { '10': -0.25, '9': 1e21 } },
+    }));
+    const report = await verify(asBundle(unusual.map((row) => Buffer.from(row.entry))));
+    expect(report).toMatchObject({ ok: true, size: 5, headHash: unusual[4]!.hash });
+  });
+
+  it('reports entry bytes that are not UTF-8 (ENTRY_UNREADABLE)', async () => {
+    const bytes = entries.map((entry) => Buffer.from(entry));
+    bytes[2] = Buffer.concat([bytes[2]!.subarray(0, 20), Buffer.from([0xff]), bytes[2]!.subarray(21)]);
+    expect(exactFault(await verify(asBundle(bytes)))).toEqual([false, 'ENTRY_UNREADABLE', 3]);
   });
 
   it('accepts stored hashes that match', async () => {
