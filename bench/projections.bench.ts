@@ -22,6 +22,8 @@ export interface BuildBench {
   events: number;
   /** Plain keyset SELECT of the ledger rows (position, entry), pages of 2000: the ordered read baseline. */
   plainRead: number;
+  /** The store's own ordered read (entries parsed into events): what the projector reads through. */
+  storeRead: number;
   /** The live projector following the ledger from position 0 to the head (all four read models). */
   initialBuild: number;
   /** All four rebuilt at once into fresh generations, checksums compared, swapped in. */
@@ -50,6 +52,7 @@ export async function benchProjections(url: string, events: number): Promise<Bui
     const store = new PostgresEventStore(pool);
     progress('projections: plain ordered read of the ledger rows');
     const plainRead = await plainReadRate(pool, events);
+    const storeRead = await storeReadRate(store, events);
     progress('projections: the projector follows the ledger from 0 (all four read models)');
     const projector = new Projector(url, pool, { models: readModels });
     try {
@@ -71,6 +74,7 @@ export async function benchProjections(url: string, events: number): Promise<Bui
       const asOfTime = await asOfReads(pool, store, events, 'time');
       return {
         plainRead,
+        storeRead,
         initialBuild,
         rebuild,
         snapshots: { count: rows[0]!.count, megabytes: Number(rows[0]!.bytes) / 1e6 },
@@ -117,6 +121,19 @@ async function plainReadRate(pool: pg.Pool, events: number): Promise<number> {
     after = Number(rows[rows.length - 1]!.position);
   }
   if (read !== events) throw new Error(`read ${read} rows, expected ${events}`);
+  return perSecond(read, performance.now() - started);
+}
+
+async function storeReadRate(store: PostgresEventStore, events: number): Promise<number> {
+  const started = performance.now();
+  let read = 0;
+  for (let after = 0; ;) {
+    const page = await store.readLedgerPage(after, 2000);
+    if (page.length === 0) break;
+    read += page.length;
+    after = page[page.length - 1]!.position;
+  }
+  if (read !== events) throw new Error(`read ${read} events, expected ${events}`);
   return perSecond(read, performance.now() - started);
 }
 
