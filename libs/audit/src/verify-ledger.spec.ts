@@ -132,6 +132,19 @@ describe('verifyLedger', () => {
     expect(exactFault(await verify(asBundle(bytes)))).toEqual([false, 'ENTRY_UNREADABLE', 3]);
   });
 
+  it('reports progress every progressEvery entries read', async () => {
+    const seen: number[] = [];
+    await verifyLedger({
+      ledgerId: LEDGER,
+      entries: stream(asBundle(entries)),
+      checkpoints: [],
+      trustedKeys,
+      progressEvery: 10,
+      onProgress: (read) => seen.push(read),
+    });
+    expect(seen).toEqual([10, 20, 30]);
+  });
+
   it('accepts stored hashes that match', async () => {
     expect((await verify(rows)).ok).toBe(true);
   });
