@@ -49,7 +49,9 @@ describe('the read models over HTTP', () => {
   it('filters and pages allocations and orders, every row once, in key order', async () => {
     const all = await http.get(`/v1/allocations?minPosition=${seedPosition}`).set(as('service')).expect(200);
     expect(all.body.items.length).toBeGreaterThanOrEqual(6);
-    const keys: string[] = all.body.items.map((row: { firmId: string; sku: string }) => `${row.firmId}/${row.sku}`);
+    const keys: string[] = all.body.items.map(
+      (row: { firmId: string; sku: string }) => `${row.firmId}/${row.sku}`,
+    );
     expect([...keys].sort()).toEqual(keys);
 
     const paged: string[] = [];
@@ -140,6 +142,18 @@ describe('the read models over HTTP', () => {
     const before = await http.get(`/v1/orders/asof-4?atPosition=${seen[3]!.position}`).set(as('service'));
     expect(before.status).toBe(404);
     expect(before.body.code).toBe('ORDER_NOT_FOUND');
+  });
+
+  it('reports the projector in /health and each read model’s position and lag in /metrics', async () => {
+    await http.get(`/v1/orders?minPosition=${seedPosition}`).set(as('service')).expect(200);
+    const health = await http.get('/health').expect(200);
+    expect(health.body.info.projector).toMatchObject({ status: 'up', state: 'leader' });
+    expect(health.body.info.projector.positions.orders).toBeGreaterThanOrEqual(seedPosition);
+    const scrape = await http.get('/metrics').expect(200);
+    for (const name of ['allocations', 'backlog', 'approval-batches', 'orders']) {
+      expect(scrape.text).toMatch(new RegExp(`ledger_projection_position\\{projection="${name}"\\} \\d+`));
+      expect(scrape.text).toMatch(new RegExp(`ledger_projection_lag_events\\{projection="${name}"\\} \\d+`));
+    }
   });
 
   it('refuses bad reads with problem details, and waits only so long for a position', async () => {

@@ -13,6 +13,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { Checkpointer } from '@ledger/audit';
 import type { Database } from '@ledger/database';
 import { Sequencer } from '@ledger/event-store';
+import { Projector } from '@ledger/projections';
 import { DATABASE } from '../database/database.module.js';
 import { Public } from '../http/auth/roles.decorator.js';
 
@@ -37,6 +38,7 @@ export class HealthController {
     @Inject(DATABASE) private readonly database: Database,
     @Inject(Sequencer) private readonly sequencer: Sequencer,
     @Inject(Checkpointer) private readonly checkpointer: Checkpointer,
+    @Inject(Projector) private readonly projector: Projector,
   ) {}
 
   @Get()
@@ -46,6 +48,7 @@ export class HealthController {
       () => this.databaseReachable(),
       () => this.sequencerAlive(),
       () => this.historyIntact(),
+      () => this.projectorAlive(),
     ]);
   }
 
@@ -67,6 +70,22 @@ export class HealthController {
     const details = {
       state: status.state,
       position: status.position,
+      heartbeatAgeMs,
+      lastError: status.lastError,
+    };
+    return status.state !== 'stopped' && heartbeatAgeMs < SEQUENCER_STALL_MS
+      ? indicator.up(details)
+      : indicator.down(details);
+  }
+
+  /** Alive: this instance projects and its loop turns, or it stands by for another instance. */
+  private projectorAlive() {
+    const indicator = this.indicators.check('projector');
+    const status = this.projector.status();
+    const heartbeatAgeMs = Date.now() - status.heartbeatAt;
+    const details = {
+      state: status.state,
+      positions: status.positions,
       heartbeatAgeMs,
       lastError: status.lastError,
     };

@@ -11,7 +11,9 @@ import {
 } from '@nestjs/common';
 import { LedgerSignals, Sequencer } from '@ledger/event-store';
 import { Public } from '../http/auth/roles.decorator.js';
+import { Projector } from '@ledger/projections';
 import { LedgerModule } from '../ledger/ledger.module.js';
+import { ReadsModule } from '../reads/reads.module.js';
 import { LedgerMetrics } from './metrics.js';
 import { requestLogMiddleware } from './request-log.middleware.js';
 
@@ -21,6 +23,7 @@ class MetricsController {
   constructor(
     @Inject(LedgerMetrics) private readonly metrics: LedgerMetrics,
     @Inject(Sequencer) private readonly sequencer: Sequencer,
+    @Inject(Projector) private readonly projector: Projector,
   ) {}
 
   @Get()
@@ -29,13 +32,17 @@ class MetricsController {
     const status = this.sequencer.status();
     this.metrics.ledgerPosition.set(status.position);
     this.metrics.sequencerLeader.set(status.state === 'leader' ? 1 : 0);
+    for (const [projection, position] of Object.entries(this.projector.status().positions)) {
+      this.metrics.projectionPosition.set({ projection }, position);
+      this.metrics.projectionLag.set({ projection }, Math.max(0, status.position - position));
+    }
     return this.metrics.registry.metrics();
   }
 }
 
 @Global()
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, ReadsModule],
   controllers: [MetricsController],
   providers: [{ provide: LedgerMetrics, useFactory: () => new LedgerMetrics() }],
   exports: [LedgerMetrics],

@@ -70,6 +70,20 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly projectionPosition = new Gauge({
+    name: 'ledger_projection_position',
+    help: 'Ledger position each read model reflects (on the instance that projects)',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectionLag = new Gauge({
+    name: 'ledger_projection_lag_events',
+    help: 'Stamped ledger entries a read model has not applied yet (on the instance that projects)',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ledger_' });
   }
