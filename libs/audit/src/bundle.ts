@@ -359,6 +359,7 @@ function parseKeys(value: unknown): PublicKeyRecord[] {
 
 const NEWLINE = 0x0a;
 const READ_CHUNK = 1 << 20;
+const MAX_LINE_BYTES = 16 << 20;
 
 /** Splits a file on LF into the exact bytes of each line, hashing the whole file on the way. */
 async function* readLines(path: string, onEnd: (digest: FileDigest) => void): AsyncGenerator<AuditEntry> {
@@ -385,8 +386,16 @@ async function* readLines(path: string, onEnd: (digest: FileDigest) => void): As
         start = end + 1;
         end = chunk.indexOf(NEWLINE, start);
       }
-      if (start < chunk.length)
+      if (start < chunk.length) {
         carry = carry ? Buffer.concat([carry, chunk.subarray(start)]) : chunk.subarray(start);
+      }
+      // An entry is a few hundred bytes; a "line" of many megabytes is a broken or hostile file.
+      if (carry && carry.length > MAX_LINE_BYTES) {
+        throw new BundleError(
+          `${BUNDLE_FILES.events}: line ${position + 1} is longer than ${MAX_LINE_BYTES} bytes`,
+          position + 1,
+        );
+      }
     }
   } catch (error) {
     if (!stream || (error as NodeJS.ErrnoException).code) {
