@@ -95,7 +95,9 @@ export class PgliteWireServer {
         await this.db.runExclusive(() =>
           this.db.execProtocolRawStream(request.bytes, {
             onRawData: (chunk: Uint8Array) => {
-              if (!connection.socket.destroyed) connection.socket.write(chunk);
+              // A copy: the chunk is a view of PGlite's memory, which the next query reuses while a large
+              // answer still waits in the socket's queue (a slow reader would get another query's bytes).
+              if (!connection.socket.destroyed) connection.socket.write(Buffer.from(chunk));
             },
           }),
         );
