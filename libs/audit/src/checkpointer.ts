@@ -638,6 +638,11 @@ export class Checkpointer {
   private async withSignerLock<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // Held across other queries: a connection lost meanwhile must not be an unhandled 'error' event.
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query(`SELECT pg_advisory_lock(${SIGNER_LOCK})`);
       try {
@@ -652,6 +657,7 @@ export class Checkpointer {
       throw error;
     } finally {
       // A connection whose unlock failed may still hold the lock: end it rather than pool it.
+      client.off('error', onError);
       client.release(broken);
     }
   }
