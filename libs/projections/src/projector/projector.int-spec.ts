@@ -172,7 +172,11 @@ describe('the projector', () => {
     const second = startProjector({ batchSize: 30 });
     await append(400);
     await caughtUp();
-    expect([first.status().state, second.status().state].sort()).toEqual(['leader', 'standby']);
+    // The embedded database is one session: advisory locks cannot elect there (its lock file keeps a
+    // second process out), and the checkpoint fence alone keeps the counts exact.
+    if (db.kind === 'server') {
+      expect([first.status().state, second.status().state].sort()).toEqual(['leader', 'standby']);
+    }
     await (first.status().state === 'leader' ? first : second).stop();
     await append(200);
     await caughtUp();
