@@ -1,12 +1,11 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { EVENT_TYPES, FIRM_ID_PATTERN, REFERENCE_ID_PATTERN, SKU_PATTERN } from '@ledger/domain';
+import { IsInstantParam, IsLimitParam, IsPositionParam, toInteger } from '../http/query-params.js';
 import { ParamFormat } from '../http/validators.js';
 
-export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
+export { DEFAULT_PAGE, MAX_PAGE } from '../http/query-params.js';
 
 /** The stream ids the domain writes (streams.ts): a kind, a dash, and the id in that kind's format. */
 const STREAM_ID_PATTERN = new RegExp(
@@ -26,51 +25,11 @@ function splitList(value: unknown): unknown[] {
 
 export const streamIdParam = new ParamFormat('streamId', STREAM_ID_PATTERN);
 
-/** Query strings arrive as text: a whole number becomes a number, anything else stays text and fails IsInt. */
-const toInteger = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value,
-  );
-
-const IsPosition = (description: string, example: number) =>
-  applyDecorators(
-    ApiPropertyOptional({ type: 'integer', minimum: 0, example, description }),
-    IsOptional(),
-    toInteger(),
-    IsInt({ message: '$property must be a whole number' }),
-    Min(0),
-  );
-
-const IsLimit = () =>
-  applyDecorators(
-    ApiPropertyOptional({
-      type: 'integer',
-      minimum: 1,
-      maximum: MAX_PAGE,
-      default: DEFAULT_PAGE,
-      example: 100,
-    }),
-    IsOptional(),
-    toInteger(),
-    IsInt({ message: '$property must be a whole number' }),
-    Min(1),
-    Max(MAX_PAGE),
-  );
-
-const IsTime = (description: string, example: string) =>
-  applyDecorators(
-    ApiPropertyOptional({ format: 'date-time', example, description }),
-    IsOptional(),
-    IsISO8601({ strict: true, strictSeparator: true }),
-    // An instant, not a local time: without a zone it would mean different moments on different servers.
-    Matches(/(?:Z|[+-]\d{2}:\d{2})$/, { message: '$property must name its time zone (Z or ±hh:mm)' }),
-  );
-
 export class EventsQueryDto {
-  @IsPosition('return events after this ledger position (the `next` of the previous page)', 0)
+  @IsPositionParam('return events after this ledger position (the `next` of the previous page)', 0)
   after?: number;
 
-  @IsLimit()
+  @IsLimitParam()
   limit?: number;
 
   @ApiPropertyOptional({
@@ -103,10 +62,10 @@ export class EventsQueryDto {
   @Matches(FIRM_ID_PATTERN, { message: '$property must be a lower-case slug' })
   firmId?: string;
 
-  @IsTime('recorded at or after this instant', '2026-01-01T00:00:00Z')
+  @IsInstantParam('recorded at or after this instant', '2026-01-01T00:00:00Z')
   from?: string;
 
-  @IsTime('recorded before this instant', '2027-01-01T00:00:00Z')
+  @IsInstantParam('recorded before this instant', '2027-01-01T00:00:00Z')
   to?: string;
 }
 
@@ -118,11 +77,11 @@ export class StreamQueryDto {
   @Min(1)
   fromVersion?: number;
 
-  @IsLimit()
+  @IsLimitParam()
   limit?: number;
 }
 
 export class LiveQueryDto {
-  @IsPosition('start after this position; the Last-Event-ID header, when sent, takes precedence', 0)
+  @IsPositionParam('start after this position; the Last-Event-ID header, when sent, takes precedence', 0)
   after?: number;
 }

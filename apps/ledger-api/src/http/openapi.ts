@@ -8,6 +8,7 @@ import {
   DocumentBuilder,
   SwaggerModule,
 } from '@nestjs/swagger';
+import type { Role } from '../config/config.js';
 import { Roles } from './auth/roles.decorator.js';
 
 class AppendedEventDoc {
@@ -54,6 +55,29 @@ export const AdminCommands = (tag: string) =>
     ApiResponse({ status: 422, ...problem('a rule refused it (QUOTA_EXCEEDED, PAIRING_SHORTFALL, ...)') }),
     ApiResponse({ status: 429, ...problem('too many commands for this key') }),
     ApiResponse({ status: 503, ...problem('the database is unavailable') }),
+  );
+
+/**
+ * A read route: its roles, tag, bearer auth and the problems every read can answer, plus its own (a later
+ * answer for the same status replaces the general one).
+ */
+export const ReadRoute = (
+  tag: string,
+  roles: readonly Role[],
+  own: { status: number; description: string }[] = [],
+) =>
+  applyDecorators(
+    Roles(...roles),
+    ApiTags(tag),
+    ApiBearerAuth(),
+    ApiResponse({
+      status: 400,
+      ...problem('a query parameter failed validation (VALIDATION_FAILED, each failing field listed)'),
+    }),
+    ApiResponse({ status: 401, ...problem('no or unknown API key (UNAUTHENTICATED)') }),
+    ApiResponse({ status: 403, ...problem(`the key’s role is not one of ${roles.join(', ')} (FORBIDDEN)`) }),
+    ApiResponse({ status: 503, ...problem('the database is unavailable (DATABASE_UNAVAILABLE)') }),
+    ...own.map(({ status, description }) => ApiResponse({ status, ...problem(description) })),
   );
 
 /** OpenAPI at /docs-json and Swagger UI at /docs (both public). */

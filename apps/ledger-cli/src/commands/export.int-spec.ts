@@ -12,20 +12,10 @@ import {
 } from '@ledger/event-store';
 import { fillLedger, storeCheckpoints, storeKey } from '../../../../libs/audit/src/testing/audit-fixture.js';
 import { runExport } from './export.js';
-import { runVerify, type CliIo } from './verify.js';
+import { runVerify } from './verify.js';
+import { captureIo } from '../testing/capture-io.js';
 
 const TIME = '2026-11-29T22:00:00.000Z';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    stderrIsTty: false,
-  };
-  return { io, out, err };
-}
 
 describe('ledger export, and verify after tampering with the database itself', () => {
   let db: TestDatabase;
@@ -81,14 +71,14 @@ describe('ledger export, and verify after tampering with the database itself', (
 
   async function exportNow(): Promise<string> {
     const dir = join(work, `bundle-${++exports}`);
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await runExport([dir], { DATABASE_URL: db.url }, io, () => new Date(TIME))).toBe(0);
     expect(out[0]).toContain(dir);
     return dir;
   }
 
   async function verifyBundle(dir: string): Promise<string | undefined> {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     await runVerify([dir, '--pin-key', pem], io);
     return out.find((line) => line.startsWith('FAILED'));
   }
@@ -144,17 +134,17 @@ describe('ledger export, and verify after tampering with the database itself', (
 
   it('refuses to overwrite a bundle without --force, and replaces it with', async () => {
     const dir = await exportNow();
-    const { io, err } = capture();
+    const { io, err } = captureIo();
     expect(await runExport([dir], { DATABASE_URL: db.url }, io)).toBe(1);
     expect(err.join('\n')).toContain('--force');
-    expect(await runExport([dir, '--force'], { DATABASE_URL: db.url }, capture().io)).toBe(0);
+    expect(await runExport([dir, '--force'], { DATABASE_URL: db.url }, captureIo().io)).toBe(0);
   });
 
   it('exits 2 on usage errors', async () => {
-    expect(await runExport([], {}, capture().io)).toBe(2);
-    expect(await runExport(['a', 'b'], {}, capture().io)).toBe(2);
-    expect(await runExport(['a', '--bogus'], {}, capture().io)).toBe(2);
-    expect(await runExport(['a'], { DATABASE_URL: 'mysql://x' }, capture().io)).toBe(2);
+    expect(await runExport([], {}, captureIo().io)).toBe(2);
+    expect(await runExport(['a', 'b'], {}, captureIo().io)).toBe(2);
+    expect(await runExport(['a', '--bogus'], {}, captureIo().io)).toBe(2);
+    expect(await runExport(['a'], { DATABASE_URL: 'mysql://x' }, captureIo().io)).toBe(2);
   });
 
   it('an entry updated in place: EVENT_EDITED at 15, in the bundle and in the database', async () => {
@@ -225,10 +215,10 @@ describe('ledger export from a database without the audit tables', () => {
       await db.superuser.query('DROP TABLE audit_checkpoints');
       await db.superuser.query('DROP TABLE audit_keys');
       const dir = join(work, 'bundle');
-      expect(await runExport([dir], { DATABASE_URL: db.url }, capture().io)).toBe(0);
+      expect(await runExport([dir], { DATABASE_URL: db.url }, captureIo().io)).toBe(0);
       expect(JSON.parse(await readFile(join(dir, 'checkpoints.json'), 'utf8'))).toEqual([]);
       expect(JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8'))).toEqual([]);
-      const { io, out } = capture();
+      const { io, out } = captureIo();
       expect(await runVerify([dir], io)).toBe(0);
       expect(out.join('\n')).toMatch(/entries verified {2}5/);
     } finally {

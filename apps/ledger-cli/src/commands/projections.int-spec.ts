@@ -7,18 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@ledger/database/testing'
 import { LedgerSignals, PostgresEventStore, Sequencer } from '@ledger/event-store';
 import { backlogTotal, type BacklogRow, catalog, ProjectionReader, readModels } from '@ledger/projections';
 import { runRebuild, runReplay } from './projections.js';
-import type { CliIo } from './verify.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    stderrIsTty: false,
-  };
-  return { io, out, err };
-}
+import { captureIo } from '../testing/capture-io.js';
 
 describe('ledger replay and ledger rebuild', () => {
   let db: TestDatabase;
@@ -77,7 +66,7 @@ describe('ledger replay and ledger rebuild', () => {
     async (_from, flag) => {
       const source = flag.length > 0 ? [...flag, join(work, 'bundle')] : [];
       for (const position of [5, 23, head]) {
-        const { io, out } = capture();
+        const { io, out } = captureIo();
         expect(
           await runReplay(
             ['--at-position', String(position), '--json', ...source],
@@ -87,7 +76,7 @@ describe('ledger replay and ledger rebuild', () => {
         ).toBe(0);
         expect(JSON.parse(out.join('\n'))).toEqual(await serviceAnswer({ kind: 'at-position', position }));
       }
-      const { io, out } = capture();
+      const { io, out } = captureIo();
       expect(await runReplay(['--as-of', middle, '--json', ...source], { DATABASE_URL: db.url }, io)).toBe(0);
       const replayed = JSON.parse(out.join('\n'));
       expect(replayed.position).toBeGreaterThan(5);
@@ -97,7 +86,7 @@ describe('ledger replay and ledger rebuild', () => {
   );
 
   it('prints the read models as tables, and refuses bad arguments with a usage error', async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(
       await runReplay(
         ['--at-position', String(head), '--projection', 'backlog'],
@@ -114,15 +103,15 @@ describe('ledger replay and ledger rebuild', () => {
       ['--at-position', '1', '--as-of', '2026-01-01T00:00:00Z'],
       ['--as-of', '2026-01-01'],
     ]) {
-      expect(await runReplay(args, { DATABASE_URL: db.url }, capture().io)).toBe(2);
+      expect(await runReplay(args, { DATABASE_URL: db.url }, captureIo().io)).toBe(2);
     }
-    const beyond = capture();
+    const beyond = captureIo();
     expect(await runReplay(['--at-position', String(head + 1)], { DATABASE_URL: db.url }, beyond.io)).toBe(1);
     expect(beyond.err[0]).toMatch(/ends at position/);
   });
 
   it('rebuilds a projection, following its progress, and reports the checksum proof', async () => {
-    const { io, out, err } = capture();
+    const { io, out, err } = captureIo();
     expect(await runRebuild(['orders', 'backlog'], { DATABASE_URL: db.url }, io)).toBe(0);
     expect(out).toHaveLength(2);
     expect(out[0]).toMatch(/^orders: generation 2 live at position \d+, \d+ rows, checksum [0-9a-f]{64}, /);
@@ -131,6 +120,6 @@ describe('ledger replay and ledger rebuild', () => {
     expect(entry.lastRebuild).toMatchObject({ matches: true, tableMatchesFold: true });
     expect(out[0]).toMatch(/equal to the live rows/);
     expect(entry.liveGeneration).toBe(2);
-    expect(await runRebuild(['nothing'], { DATABASE_URL: db.url }, capture().io)).toBe(2);
+    expect(await runRebuild(['nothing'], { DATABASE_URL: db.url }, captureIo().io)).toBe(2);
   });
 });

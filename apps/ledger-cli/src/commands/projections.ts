@@ -288,9 +288,7 @@ function withTotals(result: ReplayResult): JsonObject {
 
 function printTable(io: CliIo, model: ReadModel, rows: JsonObject[]): void {
   const shown: JsonObject[] =
-    model.name === 'backlog' && rows.length > 0
-      ? [...rows, backlogTotal(rows as BacklogRow[])]
-      : rows;
+    model.name === 'backlog' && rows.length > 0 ? [...rows, backlogTotal(rows as BacklogRow[])] : rows;
   io.stdout('');
   io.stdout(`${model.name} (${rows.length} rows)`);
   if (shown.length === 0) return;

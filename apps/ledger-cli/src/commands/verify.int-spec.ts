@@ -12,7 +12,8 @@ import {
 import { createTestDatabase, type TestDatabase } from '@ledger/database/testing';
 import { canonicalize, sealEntry, type LedgerEntry } from '@ledger/event-store';
 import { fillLedger, storeCheckpoints, storeKey } from '../../../../libs/audit/src/testing/audit-fixture.js';
-import { runVerify, type CliIo } from './verify.js';
+import { runVerify } from './verify.js';
+import { captureIo } from '../testing/capture-io.js';
 
 const EVENTS = 40;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -20,13 +21,7 @@ const TIME = '2026-11-29T22:00:00.000Z';
 
 /** Runs `ledger verify` and keeps what it printed. */
 async function verify(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    stderrIsTty: false,
-  };
+  const { io, out, err } = captureIo();
   const code = await runVerify(argv, io);
   return {
     code,
