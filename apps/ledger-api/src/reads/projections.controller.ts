@@ -59,8 +59,13 @@ export class ProjectionsController {
   })
   @ApiOkResponse({ description: '{ ledgerPosition, projector, projections: [...] }' })
   async list() {
-    await catalog.register(this.database.pool, readModels);
-    const [head, entries] = await Promise.all([this.store.head(), catalog.list(this.database.pool)]);
+    let entries = await catalog.list(this.database.pool);
+    if (readModels.some((model) => !entries.some((entry) => entry.name === model.name))) {
+      // No projector has started on this database yet: list the read models at position 0.
+      await catalog.register(this.database.pool, readModels);
+      entries = await catalog.list(this.database.pool);
+    }
+    const head = await this.store.head();
     const now = Date.now();
     return {
       ledgerPosition: head.position,
