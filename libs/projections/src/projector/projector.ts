@@ -415,7 +415,15 @@ export class Projector {
     values.push(moved.length);
     const sql = `WITH ${parts.join(',\n')}
       SELECT projection_checkpoints_moved((SELECT count(*)::int FROM moved), $${values.length})`;
-    const snapshotsDue = moved.filter(({ track, before }) => this.snapshotDue(track.fold, before));
+    const snapshotsDue: typeof moved = [];
+    for (const write of moved) {
+      const { fold } = write.track;
+      if (!this.snapshotDue(fold, write.before)) continue;
+      // One snapshot per interval and model version is enough: a rebuild need not repeat the live one's.
+      const since = Math.floor(fold.position / this.snapshotEvery) * this.snapshotEvery;
+      if (!(await snapshots.existsBetween(this.db, fold.model, since, fold.position)))
+        snapshotsDue.push(write);
+    }
     if (snapshotsDue.length === 0 && !this.options.beforeCommit) {
       await this.db.query(sql, values);
       return;

@@ -29,6 +29,16 @@ export const snapshots = {
     );
   },
 
+  /** Whether a snapshot of this model version exists at a position from `from` to `to`. */
+  async existsBetween(db: Queryable, model: ReadModel, from: number, to: number): Promise<boolean> {
+    const { rows } = await db.query(
+      `SELECT 1 FROM projection_snapshots
+       WHERE name = $1 AND version = $2 AND position BETWEEN $3 AND $4 LIMIT 1`,
+      [model.name, model.version, from, to],
+    );
+    return rows.length > 0;
+  },
+
   /** The latest snapshot at or before a position. */
   async atOrBefore(db: Queryable, model: ReadModel, position: number): Promise<Snapshot | null> {
     return load(
