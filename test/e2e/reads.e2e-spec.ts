@@ -192,6 +192,22 @@ describe('the read models over HTTP', () => {
     await http.get('/v1/projections').set(as('auditor')).expect(200);
   });
 
+  it('documents every read route, its query parameters and its problems in the OpenAPI document', async () => {
+    const { paths } = (await http.get('/docs-json').expect(200)).body;
+    for (const path of ['/v1/allocations', '/v1/backlog', '/v1/approval-batches', '/v1/orders']) {
+      const parameters = paths[path].get.parameters.map((p: { name: string }) => p.name);
+      expect(parameters).toEqual(
+        expect.arrayContaining(['minPosition', 'atPosition', 'asOf', 'limit', 'after']),
+      );
+      expect(Object.keys(paths[path].get.responses)).toEqual(
+        expect.arrayContaining(['200', '400', '401', '403', '409', '503']),
+      );
+    }
+    expect(paths['/v1/orders/{orderId}'].get).toBeDefined();
+    expect(paths['/v1/approval-batches/{batchId}'].get).toBeDefined();
+    expect(paths['/v1/projections/{name}/rebuild'].post.responses['202']).toBeDefined();
+  });
+
   it('rebuilds a read model on request, reports progress, and proves the rebuilt rows equal the live ones', async () => {
     const before = await http.get('/v1/allocations?limit=1000').set(as('service')).expect(200);
     const accepted = await http.post('/v1/projections/allocations/rebuild').set(as('admin')).expect(202);
