@@ -12,6 +12,9 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
+# The signing key (and, without DATABASE_URL, the embedded database) live here: writable by the service.
+RUN mkdir -p /app/data && chown node:node /app/data
+ENV LEDGER_DATA_DIR=/app/data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/ledger-api/src/main.js"]
