@@ -190,6 +190,8 @@ describe('the read models over HTTP', () => {
     await http.get('/v1/projections').set(as('service')).expect(403);
     await http.post('/v1/projections/orders/rebuild').set(as('service')).expect(403);
     await http.get('/v1/projections').set(as('auditor')).expect(200);
+    // PRODUCT.md: auditors rebuild projections.
+    await http.post('/v1/projections/approval-batches/rebuild').set(as('auditor')).expect(202);
   });
 
   it('documents every read route, its query parameters and its problems in the OpenAPI document', async () => {

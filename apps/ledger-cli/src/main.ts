@@ -6,9 +6,9 @@ import {
   type SeedReport,
   type SeedStepResult,
 } from '@ledger/commands';
-import { Database, EmbeddedDatabaseLockedError } from '@ledger/database';
 import { ERROR_KINDS } from '@ledger/domain';
 import { LedgerSignals, PostgresEventStore, Sequencer } from '@ledger/event-store';
+import { openDatabase } from './commands/database.js';
 import { runExport } from './commands/export.js';
 import { runRebuild, runReplay } from './commands/projections.js';
 import { runVerify, type CliIo } from './commands/verify.js';
@@ -58,26 +58,13 @@ function consoleIo(): CliIo {
 }
 
 async function seed(): Promise<number> {
-  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
-  const dataDir = process.env.LEDGER_DATA_DIR?.trim() || './data';
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new CliError('DATABASE_URL must be a postgres:// URL');
-  }
+  const database = await openDatabase('seed', process.env, consoleIo());
+  if (typeof database === 'number') return database;
   console.log(
-    databaseUrl
-      ? 'ledger seed: PostgreSQL server from DATABASE_URL'
-      : `ledger seed: embedded database in ${dataDir}`,
+    database.kind === 'embedded'
+      ? `ledger seed: embedded database in ${process.env.LEDGER_DATA_DIR?.trim() || './data'}`
+      : 'ledger seed: PostgreSQL server from DATABASE_URL',
   );
-
-  let database: Database;
-  try {
-    database = await Database.open({ ...(databaseUrl ? { databaseUrl } : {}), dataDir });
-  } catch (error) {
-    if (error instanceof EmbeddedDatabaseLockedError) {
-      throw new CliError(`${error.message}; stop the service first, or set DATABASE_URL to its server`);
-    }
-    throw new CliError(`cannot open the database: ${describe(error)}`);
-  }
 
   const signals = new LedgerSignals();
   const store = new PostgresEventStore(database.pool, { signals });

@@ -1,9 +1,11 @@
 export type { Column, ColumnType, ProjectedEvent, ReadModel } from './read-model.js';
 export {
   catalog,
+  rebuildProgress,
   ProjectionNotFoundError,
   RebuildInProgressError,
   type CatalogEntry,
+  type RebuildProgress,
   type RebuildReport,
 } from './projector/catalog.js';
 export { Fold, foldRecordedBy, foldThrough, projected, type ReplayOptions } from './projector/fold.js';

@@ -1,10 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { LedgerEvent, StreamHistoryEvent } from '@ledger/event-store';
 
+/** The fields an event is shown with; a stream read may hold one not stamped yet (no position, no hashes). */
+type Viewed = Omit<LedgerEvent, 'position' | 'hash' | 'prevHash'> &
+  Pick<LedgerEvent | StreamHistoryEvent, 'position' | 'hash' | 'prevHash'>;
+
 /** A ledger event as the history routes and the live feed show it: one shape everywhere. */
-export function eventView(event: LedgerEvent) {
+export function eventView<E extends Viewed>(event: E) {
   return {
-    position: event.position,
+    position: event.position as E['position'],
     eventId: event.eventId,
     streamId: event.streamId,
     streamVersion: event.streamVersion,
@@ -14,29 +18,16 @@ export function eventView(event: LedgerEvent) {
     data: event.data,
     metadata: event.metadata,
     recordedAt: event.recordedAt.toISOString(),
-    hash: event.hash,
-    prevHash: event.prevHash,
+    hash: event.hash as E['hash'],
+    prevHash: event.prevHash as E['prevHash'],
   };
 }
 
-export type EventView = ReturnType<typeof eventView>;
+export type EventView = ReturnType<typeof eventView<LedgerEvent>>;
 
+/** The same, with the event's version in the stream that was read. */
 export function streamEventView(event: StreamHistoryEvent) {
-  return {
-    version: event.version,
-    position: event.position,
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamVersion: event.streamVersion,
-    links: event.links,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    data: event.data,
-    metadata: event.metadata,
-    recordedAt: event.recordedAt.toISOString(),
-    hash: event.hash,
-    prevHash: event.prevHash,
-  };
+  return { version: event.version, ...eventView(event) };
 }
 
 class StreamLinkDoc {

@@ -2,38 +2,27 @@ import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { Database } from '@ledger/database';
 import { PostgresEventStore } from '@ledger/event-store';
-import { catalog, type CatalogEntry, ProjectionReader, Projector, readModels } from '@ledger/projections';
+import {
+  catalog,
+  type CatalogEntry,
+  ProjectionReader,
+  Projector,
+  readModels,
+  rebuildProgress,
+} from '@ledger/projections';
 import { DATABASE } from '../database/database.module.js';
 import { ReadModelRead } from './reads.openapi.js';
 
 /** What `GET /v1/projections` says of one read model. */
 function describe(entry: CatalogEntry, head: number, codeVersion: number | undefined, now: number) {
-  const building = entry.buildingGeneration !== null;
-  const rebuild = building
-    ? (() => {
-        const position = entry.buildingPosition ?? 0;
-        const started = entry.rebuildStartedAt?.getTime() ?? null;
-        const seconds = started === null ? 0 : (now - started) / 1000;
-        const rate = seconds > 0 ? position / seconds : 0;
-        return {
-          generation: entry.buildingGeneration,
-          position,
-          target: head,
-          percent: head === 0 ? 100 : Math.min(100, Math.round((position / head) * 1000) / 10),
-          eventsPerSecond: Math.round(rate),
-          etaSeconds: rate > 0 ? Math.ceil((head - position) / rate) : null,
-          requestedAt: entry.rebuildRequestedAt?.toISOString() ?? null,
-          startedAt: entry.rebuildStartedAt?.toISOString() ?? null,
-        };
-      })()
-    : null;
+  const rebuild = rebuildProgress(entry, head, now);
   return {
     name: entry.name,
     version: entry.liveVersion,
     generation: entry.liveGeneration,
     position: entry.livePosition,
     lag: Math.max(0, head - entry.livePosition),
-    state: building ? 'rebuilding' : entry.liveVersion !== codeVersion ? 'stale' : 'live',
+    state: rebuild ? 'rebuilding' : entry.liveVersion !== codeVersion ? 'stale' : 'live',
     rebuild,
     lastRebuild: entry.lastRebuild,
   };

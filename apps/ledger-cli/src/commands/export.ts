@@ -1,5 +1,5 @@
 import { BundleExistsError, exportBundle, type BundleManifest } from '@ledger/audit';
-import { Database, EmbeddedDatabaseLockedError } from '@ledger/database';
+import { openDatabase, type DatabaseEnv } from './database.js';
 import type { CliIo } from './verify.js';
 
 export const EXPORT_USAGE = `usage: ledger export <dir> [--force]
@@ -11,15 +11,10 @@ export const EXPORT_USAGE = `usage: ledger export <dir> [--force]
 const PROGRESS_TTY_EVERY = 50_000;
 const PROGRESS_LINE_EVERY = 1_000_000;
 
-export interface ExportEnv {
-  DATABASE_URL?: string;
-  LEDGER_DATA_DIR?: string;
-}
-
 /** `ledger export <dir> [--force]`. Returns the exit code: 0 written, 1 failed, 2 usage error. */
 export async function runExport(
   argv: readonly string[],
-  env: ExportEnv,
+  env: DatabaseEnv,
   io: CliIo,
   now: () => Date = () => new Date(),
 ): Promise<number> {
@@ -36,24 +31,8 @@ export async function runExport(
     return 2;
   }
   const dir = rest[0]!;
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  const dataDir = env.LEDGER_DATA_DIR?.trim() || './data';
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    io.stderr('ledger export: DATABASE_URL must be a postgres:// URL');
-    return 2;
-  }
-
-  let database: Database;
-  try {
-    database = await Database.open({ ...(databaseUrl ? { databaseUrl } : {}), dataDir });
-  } catch (error) {
-    const hint =
-      error instanceof EmbeddedDatabaseLockedError
-        ? '; stop the service first, or set DATABASE_URL to its server'
-        : '';
-    io.stderr(`ledger export: cannot open the database: ${(error as Error).message}${hint}`);
-    return 1;
-  }
+  const database = await openDatabase('export', env, io);
+  if (typeof database === 'number') return database;
 
   let manifest: BundleManifest;
   try {

@@ -1,5 +1,5 @@
 import { openBundle } from '@ledger/audit';
-import { Database, EmbeddedDatabaseLockedError } from '@ledger/database';
+import type { Database } from '@ledger/database';
 import { type JsonObject, type JsonValue, PostgresEventStore } from '@ledger/event-store';
 import {
   backlogTotal,
@@ -12,10 +12,12 @@ import {
   type ReadModel,
   readModels,
   RebuildInProgressError,
+  rebuildProgress,
   replay,
   type ReplayPoint,
   type ReplayResult,
 } from '@ledger/projections';
+import { openDatabase, type DatabaseEnv } from './database.js';
 import type { CliIo } from './verify.js';
 
 export const REBUILD_USAGE = `usage: ledger rebuild <projection>... | all
@@ -30,30 +32,6 @@ export const REPLAY_USAGE = `usage: ledger replay (--at-position N | --as-of TIM
   the read models at a past point of the ledger: right after position N, or as of TIME (every entry
   recorded at or before it). From the database, or offline from an exported bundle (--bundle). The result
   equals the service's own atPosition / asOf answer.`;
-
-export interface DatabaseEnv {
-  DATABASE_URL?: string;
-  LEDGER_DATA_DIR?: string;
-}
-
-async function openDatabase(command: string, env: DatabaseEnv, io: CliIo): Promise<Database | null> {
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  const dataDir = env.LEDGER_DATA_DIR?.trim() || './data';
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    io.stderr(`ledger ${command}: DATABASE_URL must be a postgres:// URL`);
-    return null;
-  }
-  try {
-    return await Database.open({ ...(databaseUrl ? { databaseUrl } : {}), dataDir });
-  } catch (error) {
-    const hint =
-      error instanceof EmbeddedDatabaseLockedError
-        ? '; stop the service first, or set DATABASE_URL to its server'
-        : '';
-    io.stderr(`ledger ${command}: cannot open the database: ${(error as Error).message}${hint}`);
-    return null;
-  }
-}
 
 /** A progress line, redrawn in place on a terminal, printed now and then otherwise. */
 function progressBar(io: CliIo, label: string) {
@@ -93,7 +71,7 @@ export async function runRebuild(argv: readonly string[], env: DatabaseEnv, io: 
     return 2;
   }
   const database = await openDatabase('rebuild', env, io);
-  if (!database) return 1;
+  if (typeof database === 'number') return database;
   const projector = new Projector(database.url, database.pool, { models: readModels });
   try {
     await catalog.register(database.pool, readModels);
@@ -137,11 +115,14 @@ export async function runRebuild(argv: readonly string[], env: DatabaseEnv, io: 
             break;
           }
         }
-        const position = entry.buildingPosition ?? 0;
-        const seconds = (Date.now() - (entry.rebuildStartedAt?.getTime() ?? Date.now())) / 1000;
-        const rate = seconds > 0 ? position / seconds : 0;
-        const eta = rate > 0 ? `, ETA ${Math.ceil((head - position) / rate)} s` : '';
-        bar.draw(position, head, rate > 0 ? `, ${Math.round(rate).toLocaleString('en-US')} ev/s${eta}` : '');
+        const progress = rebuildProgress(entry, head, Date.now());
+        const rate = progress?.eventsPerSecond ?? 0;
+        const eta = progress?.etaSeconds != null ? `, ETA ${progress.etaSeconds} s` : '';
+        bar.draw(
+          progress?.position ?? 0,
+          head,
+          rate > 0 ? `, ${rate.toLocaleString('en-US')} ev/s${eta}` : '',
+        );
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
@@ -209,12 +190,20 @@ export async function runReplay(argv: readonly string[], env: DatabaseEnv, io: C
     io.stderr(REPLAY_USAGE);
     return 2;
   }
+  let database: Database | null = null;
+  if (!args.bundle) {
+    const opened = await openDatabase('replay', env, io);
+    if (typeof opened === 'number') return opened;
+    database = opened;
+  }
   let result: ReplayResult;
   try {
-    result = args.bundle ? await replayBundle(args, io) : await replayDatabase(args, env, io);
+    result = database ? await replayDatabase(args, database, io) : await replayBundle(args, io);
   } catch (error) {
     io.stderr(`ledger replay: ${(error as Error).message}`);
     return 1;
+  } finally {
+    await database?.close();
   }
   if (args.json) {
     io.stdout(JSON.stringify(withTotals(result), null, 2));
@@ -247,34 +236,28 @@ async function replayBundle(args: ReplayArgs, io: CliIo): Promise<ReplayResult> 
   return result;
 }
 
-async function replayDatabase(args: ReplayArgs, env: DatabaseEnv, io: CliIo): Promise<ReplayResult> {
-  const database = await openDatabase('replay', env, io);
-  if (!database) throw new Error('no database');
-  try {
-    const store = new PostgresEventStore(database.pool);
-    const head = (await store.head()).position;
-    const point = args.point;
-    if ('position' in point && point.position > head) {
-      throw new Error(`the ledger ends at position ${head}, before position ${point.position}`);
-    }
-    const target = 'position' in point ? point.position : head;
-    const rows: Record<string, JsonObject[]> = {};
-    let position = 0;
-    for (const model of args.models) {
-      const bar = progressBar(io, `replaying ${model.name.padEnd(16)}`);
-      const onProgress = (at: number) => bar.draw(at, target);
-      const fold =
-        'position' in point
-          ? await foldThrough(database.pool, store, model, point.position, { onProgress })
-          : await foldRecordedBy(database.pool, store, model, point.time, { onProgress });
-      bar.done();
-      rows[model.name] = model.rows(fold.state);
-      position = fold.position;
-    }
-    return { position, rows };
-  } finally {
-    await database.close();
+async function replayDatabase(args: ReplayArgs, database: Database, io: CliIo): Promise<ReplayResult> {
+  const store = new PostgresEventStore(database.pool);
+  const head = (await store.head()).position;
+  const point = args.point;
+  if ('position' in point && point.position > head) {
+    throw new Error(`the ledger ends at position ${head}, before position ${point.position}`);
   }
+  const target = 'position' in point ? point.position : head;
+  const rows: Record<string, JsonObject[]> = {};
+  let position = 0;
+  for (const model of args.models) {
+    const bar = progressBar(io, `replaying ${model.name.padEnd(16)}`);
+    const onProgress = (at: number) => bar.draw(at, target);
+    const fold =
+      'position' in point
+        ? await foldThrough(database.pool, store, model, point.position, { onProgress })
+        : await foldRecordedBy(database.pool, store, model, point.time, { onProgress });
+    bar.done();
+    rows[model.name] = model.rows(fold.state);
+    position = fold.position;
+  }
+  return { position, rows };
 }
 
 function withTotals(result: ReplayResult): JsonObject {

@@ -47,6 +47,37 @@ interface CatalogRow {
   last_rebuild: RebuildReport | null;
 }
 
+/** How far a running rebuild is: its position against the ledger head, its rate and what is left. */
+export interface RebuildProgress {
+  generation: number;
+  position: number;
+  target: number;
+  percent: number;
+  eventsPerSecond: number;
+  etaSeconds: number | null;
+  requestedAt: string | null;
+  startedAt: string | null;
+}
+
+/** The progress of the rebuild in `entry` towards `head` at `now` (ms); null when none runs. */
+export function rebuildProgress(entry: CatalogEntry, head: number, now: number): RebuildProgress | null {
+  if (entry.buildingGeneration === null) return null;
+  const position = entry.buildingPosition ?? 0;
+  const started = entry.rebuildStartedAt?.getTime() ?? null;
+  const seconds = started === null ? 0 : (now - started) / 1000;
+  const rate = seconds > 0 ? position / seconds : 0;
+  return {
+    generation: entry.buildingGeneration,
+    position,
+    target: head,
+    percent: head === 0 ? 100 : Math.min(100, Math.round((position / head) * 1000) / 10),
+    eventsPerSecond: Math.round(rate),
+    etaSeconds: rate > 0 ? Math.ceil(Math.max(0, head - position) / rate) : null,
+    requestedAt: entry.rebuildRequestedAt?.toISOString() ?? null,
+    startedAt: entry.rebuildStartedAt?.toISOString() ?? null,
+  };
+}
+
 export class ProjectionNotFoundError extends Error {
   constructor(readonly projection: string) {
     super(`no projection named ${projection}`);

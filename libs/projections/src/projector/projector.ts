@@ -456,13 +456,17 @@ export class Projector {
     }
   }
 
+  /** Waits `ms`, or less when stopped; a standby instance sleeps every second, so nothing may pile up. */
   private sleep(ms: number): Promise<void> {
+    const signal = this.stopping.signal;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.stopping.signal.addEventListener('abort', () => {
+      const done = (): void => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }

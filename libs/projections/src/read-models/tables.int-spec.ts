@@ -1,8 +1,8 @@
 import { createTestDatabase, type TestDatabase } from '@ledger/database/testing';
+import { snakeCase } from '../projector/projection-tables.js';
 import { readModels } from './index.js';
 
 const SQL_TYPES = { text: 'text', bigint: 'bigint', boolean: 'boolean', jsonb: 'jsonb' } as const;
-const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 describe('the read models’ tables (migration) and the models’ columns', () => {
   let db: TestDatabase;
@@ -22,7 +22,7 @@ describe('the read models’ tables (migration) and the models’ columns', () =
       expect(rows).toEqual([
         { column_name: 'generation', data_type: 'integer', is_nullable: 'NO' },
         ...model.columns.map((column) => ({
-          column_name: snake(column.field),
+          column_name: snakeCase(column.field),
           data_type: SQL_TYPES[column.type],
           is_nullable: column.nullable ? 'YES' : 'NO',
         })),
@@ -33,7 +33,7 @@ describe('the read models’ tables (migration) and the models’ columns', () =
          WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
         [model.table],
       );
-      expect(key.rows.map((row) => row.column)).toEqual(['generation', ...model.key.map(snake)]);
+      expect(key.rows.map((row) => row.column)).toEqual(['generation', ...model.key.map(snakeCase)]);
       expect(model.key.every((field) => model.columns.find((c) => c.field === field)?.type === 'text')).toBe(
         true,
       );
