@@ -85,11 +85,27 @@ export class EventStore1764430000000 implements MigrationInterface {
       await db.query(`ALTER TABLE ${table} ENABLE ALWAYS TRIGGER ${table}_no_truncate`);
     }
 
-    // One round trip per append. Streams are locked in a fixed order (no deadlocks); a written stream
-    // exclusively, a stream that is only checked in shared mode, so its version holds until commit.
-    // A stream's version counts its own events and its links; the unique keys stay the last line of defence.
-    // `assigned` lists the version given to each (event, stream) pair: per event, its stream then its links.
-    await db.query(`
+    await db.query(LEDGER_APPEND_FUNCTION);
+    await db.query(LEDGER_STREAM_INDEX_FUNCTION);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP FUNCTION ledger_append(jsonb, jsonb)`);
+    await db.query(`DROP FUNCTION ledger_stream_index(text[], text)`);
+    await db.query(`DROP TABLE ledger`);
+    await db.query(`DROP TABLE event_links`);
+    await db.query(`DROP TABLE events`);
+    await db.query(`DROP TABLE ledger_meta`);
+    await db.query(`DROP FUNCTION ledger_refuse_change()`);
+  }
+}
+
+// One round trip per append. Streams are locked in a fixed order (no deadlocks); a written stream
+// exclusively, a stream that is only checked in shared mode, so its version holds until commit.
+// A stream's version counts its own events and its links; the unique keys stay the last line of defence.
+// `assigned` lists the version given to each (event, stream) pair: per event, its stream then its links.
+// Replaced by ledger_append_batch (CombinedAppends1764470000000), whose revert restores it.
+export const LEDGER_APPEND_FUNCTION = `
       CREATE FUNCTION ledger_append(p_streams jsonb, p_events jsonb,
                                     OUT assigned integer[], OUT stream_versions integer[])
       LANGUAGE plpgsql AS $$
@@ -166,8 +182,9 @@ export class EventStore1764430000000 implements MigrationInterface {
           END LOOP;
         END LOOP;
         stream_versions := versions;
-      END $$`);
-    await db.query(`
+      END $$`;
+
+export const LEDGER_STREAM_INDEX_FUNCTION = `
       CREATE FUNCTION ledger_stream_index(p_stream_ids text[], p_stream_id text) RETURNS integer
       LANGUAGE plpgsql IMMUTABLE AS $$
       DECLARE
@@ -178,16 +195,4 @@ export class EventStore1764430000000 implements MigrationInterface {
             USING ERRCODE = 'SL400';
         END IF;
         RETURN i;
-      END $$`);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP FUNCTION ledger_append(jsonb, jsonb)`);
-    await db.query(`DROP FUNCTION ledger_stream_index(text[], text)`);
-    await db.query(`DROP TABLE ledger`);
-    await db.query(`DROP TABLE event_links`);
-    await db.query(`DROP TABLE events`);
-    await db.query(`DROP TABLE ledger_meta`);
-    await db.query(`DROP FUNCTION ledger_refuse_change()`);
-  }
-}
+      END $$`;

@@ -6,11 +6,14 @@ export class CanonicalJsonError extends Error {
  * RFC 8785 (JSON Canonicalization Scheme). ECMAScript's JSON.stringify already serialises numbers and
  * strings exactly as the RFC asks, so what remains is sorting object keys by UTF-16 code units and
  * refusing what I-JSON forbids (non-finite numbers, lone surrogates) instead of silently mangling it.
+ *
+ * The sequencer canonicalises every event it stamps, so this is written for speed: one string built by
+ * concatenation, no intermediate arrays of parts.
  */
 export function canonicalize(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      if (LONE_SURROGATE.test(value)) throw new CanonicalJsonError('string holds a lone surrogate');
+      if (!value.isWellFormed()) throw new CanonicalJsonError('string holds a lone surrogate');
       return JSON.stringify(value);
     case 'number':
       if (!Number.isFinite(value)) throw new CanonicalJsonError(`number ${value} has no JSON form`);
@@ -19,7 +22,7 @@ export function canonicalize(value: unknown): string {
       return value ? 'true' : 'false';
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map(canonicalElement).join(',')}]`;
+      if (Array.isArray(value)) return canonicalArray(value);
       if (!isPlainObject(value)) {
         throw new CanonicalJsonError(`${value.constructor?.name ?? 'object'} is not plain JSON`);
       }
@@ -29,19 +32,29 @@ export function canonicalize(value: unknown): string {
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function canonicalElement(element: unknown): string {
-  if (element === undefined) throw new CanonicalJsonError('array holds undefined');
-  return canonicalize(element);
+function canonicalArray(array: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < array.length; i++) {
+    const element = array[i];
+    if (element === undefined) throw new CanonicalJsonError('array holds undefined');
+    out += i === 0 ? canonicalize(element) : `,${canonicalize(element)}`;
+  }
+  return `${out}]`;
 }
 
 function canonicalObject(object: Record<string, unknown>): string {
-  // Properties whose value is undefined are absent, as with JSON.stringify.
-  const keys = Object.keys(object)
-    .filter((key) => object[key] !== undefined)
-    .sort(); // the default sort compares UTF-16 code units, which is what RFC 8785 section 3.2.3 asks
-  return `{${keys.map((key) => `${canonicalize(key)}:${canonicalize(object[key])}`).join(',')}}`;
+  // The default sort compares UTF-16 code units, which is what RFC 8785 section 3.2.3 asks.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = object[key];
+    // Properties whose value is undefined are absent, as with JSON.stringify.
+    if (member === undefined) continue;
+    out += `${first ? '' : ','}${canonicalize(key)}:${canonicalize(member)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 function isPlainObject(value: object): boolean {

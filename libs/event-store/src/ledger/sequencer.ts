@@ -63,7 +63,8 @@ interface PendingRow {
   schema_version: number;
   data: JsonObject;
   metadata: EventMetadata;
-  recorded_at: Date;
+  /** ISO 8601 in UTC with milliseconds, as Date.toISOString() writes it (the column holds milliseconds). */
+  recorded_at: string;
   links: StreamLink[] | null;
 }
 
@@ -77,7 +78,7 @@ const LEADER_LOCK = "hashtextextended('supply-ledger:sequencer', 0)";
 // events it never stamped.
 const SELECT_PENDING = `
   SELECT e.seq, e.tx_id::text AS tx_text, e.event_id, e.stream_id, e.stream_version, e.type, e.schema_version,
-         e.data, e.metadata, e.recorded_at,
+         e.data, e.metadata, to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at,
          (SELECT jsonb_agg(jsonb_build_object('streamId', l.stream_id, 'streamVersion', l.stream_version)
                            ORDER BY l.stream_id)
           FROM event_links l WHERE l.event_id = e.event_id) AS links
@@ -91,10 +92,13 @@ const SELECT_HEAD = `
   FROM ledger l JOIN events e ON e.event_id = l.event_id
   ORDER BY l.position DESC LIMIT 1`;
 
+// The entries travel as one text, one per line: canonical JSON has no raw line breaks, and a text[] would
+// cost an escaping pass over every byte on the way out and an unescaping pass on the way in.
 const INSERT_ENTRIES = `
   INSERT INTO ledger (position, event_id, hash, entry)
   SELECT position, event_id, decode(hash, 'hex'), entry
-  FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[]) AS batch(position, event_id, hash, entry)`;
+  FROM unnest($1::bigint[], $2::uuid[], $3::text[], string_to_array($4::text, E'\\n'))
+       AS batch(position, event_id, hash, entry)`;
 
 /**
  * Stamps committed events with dense ledger positions and extends the hash chain.
@@ -243,7 +247,7 @@ export class Sequencer {
         schemaVersion: row.schema_version,
         data: row.data,
         metadata: row.metadata,
-        recordedAt: row.recorded_at.toISOString(),
+        recordedAt: row.recorded_at,
         ...(row.links ? { links: row.links } : {}),
       });
       positions.push(position);
@@ -254,7 +258,7 @@ export class Sequencer {
     }
 
     try {
-      await this.writeBatch(client, [positions, eventIds, hashes, entries], {
+      await this.writeBatch(client, [positions, eventIds, hashes, entries.join('\n')], {
         fromPosition: positions[0]!,
         count: rows.length,
       });

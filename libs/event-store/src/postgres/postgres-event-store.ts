@@ -1,27 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { DuplicateEventError, InvalidAppendError, StampTimeoutError } from '../errors.js';
+import { StampTimeoutError } from '../errors.js';
 import type { JsonObject } from '../json.js';
-import { canonicalize } from '../ledger/canonical-json.js';
 import { ChainVerifier, parseEntry, type ChainFault, type StoredEntry } from '../ledger/hash-chain.js';
 import { LedgerSignals } from '../ledger-signals.js';
-import type {
-  AppendResult,
-  EventMetadata,
-  ExpectedVersion,
-  LedgerEvent,
-  NewEvent,
-  RecordedEvent,
-  StreamAppend,
-} from '../types.js';
+import type { AppendResult, EventMetadata, LedgerEvent, RecordedEvent, StreamAppend } from '../types.js';
 import { Upcasters } from '../upcasters.js';
 import { ledgerIdentity } from './ledger-identity.js';
-import { translateAppendError } from './pg-errors.js';
+import { AppendCombiner, DEFAULT_COMBINER, runAlone, type CombinerOptions } from './append-combiner.js';
+import { prepareAppend } from './prepared-append.js';
 
 export interface EventStoreOptions {
   upcasters?: Upcasters;
   /** Shared with the sequencer so that, in one process, stamping and waiting react at once. */
   signals?: LedgerSignals;
+  /** How concurrent appends are grouped into shared transactions (see AppendCombiner). */
+  combine?: CombinerOptions;
 }
 
 export interface AppendOptions {
@@ -56,7 +49,6 @@ export type ChainVerification =
   | { ok: true; verifiedThrough: number; headHash: string }
   | { ok: false; verifiedThrough: number; fault: ChainFault };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_PAGE = 1000;
 
 /**
@@ -66,6 +58,7 @@ const DEFAULT_PAGE = 1000;
 export class PostgresEventStore {
   readonly signals: LedgerSignals;
   private readonly upcasters: Upcasters;
+  private readonly combiner: AppendCombiner;
   private ledgerIdCache: string | undefined;
 
   constructor(
@@ -74,50 +67,31 @@ export class PostgresEventStore {
   ) {
     this.upcasters = options.upcasters ?? new Upcasters();
     this.signals = options.signals ?? new LedgerSignals();
+    this.combiner = new AppendCombiner(pool, options.combine ?? DEFAULT_COMBINER);
   }
 
   /**
-   * Appends to one or more streams in one transaction, each checked against its own expected version.
-   * Any mismatch raises WrongExpectedVersionError and nothing is written.
+   * Appends to one or more streams atomically, each checked against its own expected version. Any mismatch
+   * raises WrongExpectedVersionError and nothing of the append is written. Concurrent appends may share a
+   * transaction (group commit, see AppendCombiner); each stays whole and independent of the others.
    */
   async append(
     appends: StreamAppend | readonly StreamAppend[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const list = Array.isArray(appends) ? (appends as readonly StreamAppend[]) : [appends as StreamAppend];
-    const { streams, events } = prepareAppend(list);
-    const query = {
-      text: 'SELECT assigned, stream_versions FROM ledger_append($1::jsonb, $2::jsonb)',
-      values: [JSON.stringify(streams), JSON.stringify(events)],
-    };
-    let versions: { assigned: number[]; stream_versions: number[] };
-    // A dedicated client rather than pool.query(): node-postgres discards a pooled connection on any error,
-    // and a version conflict is an ordinary outcome here.
+    const prepared = prepareAppend(list);
     const started = performance.now();
-    const client = options.client ?? (await this.pool.connect());
-    try {
-      const result = await client.query<typeof versions>(query);
-      versions = result.rows[0]!;
-    } catch (error) {
-      throw translateAppendError(error);
-    } finally {
-      if (!options.client) client.release();
+    let result: AppendResult;
+    if (options.client) {
+      const outcome = await runAlone(options.client, prepared);
+      if (!outcome.ok) throw outcome.error;
+      result = outcome.result;
+    } else {
+      result = await this.combiner.append(prepared);
     }
     this.signals.appended(performance.now() - started);
-
-    // `assigned` follows the function's walk: each event's own stream, then its links.
-    const assigned = versions.assigned[Symbol.iterator]();
-    const next = (): number => assigned.next().value as number;
-    return {
-      events: events.map((event) => ({
-        eventId: event.eventId,
-        streamId: event.streamId,
-        streamVersion: next(),
-        type: event.type,
-        links: event.links.map((streamId) => ({ streamId, streamVersion: next() })),
-      })),
-      streams: streams.map(({ streamId }, i) => ({ streamId, version: versions.stream_versions[i]! })),
-    };
+    return result;
   }
 
   /**
@@ -312,102 +286,4 @@ interface EventRow {
   data: JsonObject;
   metadata: EventMetadata;
   recorded_at: Date;
-}
-
-interface PreparedStream {
-  streamId: string;
-  expected: ExpectedVersion;
-  write: boolean;
-}
-
-interface PreparedEvent {
-  eventId: string;
-  streamId: string;
-  type: string;
-  schemaVersion: number;
-  data: JsonObject;
-  metadata: EventMetadata;
-  /** Further streams this event is linked into, in the order they were listed. */
-  links: string[];
-}
-
-/** Checks an append before it reaches the database; the database re-checks what only it can know. */
-function prepareAppend(list: readonly StreamAppend[]): {
-  streams: PreparedStream[];
-  events: PreparedEvent[];
-} {
-  if (list.length === 0) throw new InvalidAppendError('an append names at least one stream');
-  const streams: PreparedStream[] = [];
-  const events = new Map<string, PreparedEvent>();
-  for (const append of list) {
-    assertStream(append, streams);
-    streams.push({
-      streamId: append.streamId,
-      expected: append.expectedVersion,
-      write: append.events.length > 0,
-    });
-    for (const event of append.events) {
-      const prepared = prepareEvent(event, append.streamId);
-      const first = events.get(prepared.eventId);
-      if (!first) {
-        events.set(prepared.eventId, prepared);
-      } else if (first.streamId === append.streamId || first.links.includes(append.streamId)) {
-        throw new DuplicateEventError(prepared.eventId);
-      } else if (canonicalize(withoutPlacement(first)) !== canonicalize(withoutPlacement(prepared))) {
-        throw new InvalidAppendError(`event ${prepared.eventId} is listed twice with different content`);
-      } else {
-        first.links.push(append.streamId);
-      }
-    }
-  }
-  if (events.size === 0) throw new InvalidAppendError('an append holds at least one event');
-  return { streams, events: [...events.values()] };
-}
-
-function assertStream(append: StreamAppend, earlier: readonly PreparedStream[]): void {
-  if (typeof append.streamId !== 'string' || append.streamId.length === 0) {
-    throw new InvalidAppendError('a stream id is a non-empty string');
-  }
-  if (earlier.some((stream) => stream.streamId === append.streamId)) {
-    throw new InvalidAppendError(`stream ${append.streamId} is named twice in one append`);
-  }
-  const expected = append.expectedVersion;
-  const named = expected === 'any' || expected === 'no-stream' || expected === 'stream-exists';
-  if (!named && !(Number.isInteger(expected) && expected >= 0)) {
-    throw new InvalidAppendError(
-      `stream ${append.streamId}: expected version ${String(expected)} is not valid`,
-    );
-  }
-}
-
-function prepareEvent(event: NewEvent, streamId: string): PreparedEvent {
-  const eventId = (event.eventId ?? randomUUID()).toLowerCase();
-  if (!UUID.test(eventId)) throw new InvalidAppendError(`event id ${eventId} is not a UUID`);
-  if (typeof event.type !== 'string' || event.type.length === 0) {
-    throw new InvalidAppendError('an event type is a non-empty string');
-  }
-  const schemaVersion = event.schemaVersion ?? 1;
-  if (!Number.isInteger(schemaVersion) || schemaVersion < 1) {
-    throw new InvalidAppendError(`event ${eventId}: schema version ${schemaVersion} is not valid`);
-  }
-  if (!isObject(event.data) || !isObject(event.metadata)) {
-    throw new InvalidAppendError(`event ${eventId}: data and metadata are JSON objects`);
-  }
-  return {
-    eventId,
-    streamId,
-    type: event.type,
-    schemaVersion,
-    data: event.data,
-    metadata: event.metadata,
-    links: [],
-  };
-}
-
-function withoutPlacement({ type, schemaVersion, data, metadata }: PreparedEvent): JsonObject {
-  return { type, schemaVersion, data, metadata };
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

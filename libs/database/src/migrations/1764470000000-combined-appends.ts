@@ -1,0 +1,145 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { LEDGER_APPEND_FUNCTION, LEDGER_STREAM_INDEX_FUNCTION } from './1764430000000-event-store.js';
+
+/**
+ * Appends in groups: `ledger_append_batch` applies several independent appends in one transaction (one
+ * commit for all of them), each with its own expected versions. An append whose expected version does not
+ * hold is refused on its own and written not at all; the others in the group go ahead. This lets the store
+ * combine the appends of concurrent callers (group commit) instead of paying a commit per append.
+ *
+ * The function replaces `ledger_append` (one append per call, parameters as JSON). Its parameters are typed
+ * arrays, and it runs few distinct statements: PL/pgSQL prepares every expression afresh in each
+ * transaction, so that count, not the loops, is what a call costs.
+ *
+ * Parameters, 1-based and parallel:
+ * - `p_locks`, `p_lock_write`: every stream of the group once, in the order to lock them (the caller sorts,
+ *   so that all writers lock in one order and never deadlock), exclusively where any append writes it.
+ * - `s_*`: per (append, stream): the append's number (1..n, groups ascending), the stream, the expected
+ *   version (-1 any, -2 stream exists, 0 no stream, else the exact version).
+ * - `e_*`: per event, in append order: its append, id, stream, type, schema version; `e_body` is one JSON
+ *   array of `[data, metadata]` pairs.
+ * - `l_*`: per link: the event it links (index into `e_*`) and the stream it is linked into.
+ *
+ * Results: the version given to each event and each link (0 where its append was refused), the version of
+ * each (append, stream) after its append, and `refused`: null, or one object per refused append.
+ */
+export class CombinedAppends1764470000000 implements MigrationInterface {
+  name = 'CombinedAppends1764470000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`DROP FUNCTION ledger_append(jsonb, jsonb)`);
+    await db.query(`DROP FUNCTION ledger_stream_index(text[], text)`);
+    await db.query(`
+      CREATE FUNCTION ledger_append_batch(
+        p_locks text[], p_lock_write boolean[],
+        s_append integer[], s_stream text[], s_expected integer[],
+        e_append integer[], e_id uuid[], e_stream text[], e_type text[], e_schema integer[], e_body jsonb,
+        l_event integer[], l_stream text[],
+        OUT event_versions integer[], OUT link_versions integer[], OUT stream_versions integer[],
+        OUT refused jsonb)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        n_locks integer := cardinality(p_locks);
+        n_streams integer := cardinality(s_stream);
+        n_events integer := cardinality(e_id);
+        n_links integer := cardinality(l_stream);
+        cur integer[];
+        txs xid8[];
+        v integer;
+        t xid8;
+        lv integer;
+        lt xid8;
+        my_tx xid8;
+        a integer;
+        k integer;
+        j integer;
+        i integer;
+        accepted boolean;
+      BEGIN
+        FOR k IN 1 .. n_locks LOOP
+          IF p_lock_write[k] THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended('stream:' || p_locks[k], 0));
+          ELSE
+            PERFORM pg_advisory_xact_lock_shared(hashtextextended('stream:' || p_locks[k], 0));
+          END IF;
+        END LOOP;
+        my_tx := pg_current_xact_id();
+        -- A stream's version counts its own events and its links.
+        FOR k IN 1 .. n_locks LOOP
+          v := NULL; t := NULL; lv := NULL; lt := NULL;
+          SELECT ev.stream_version, ev.tx_id INTO v, t FROM events ev WHERE ev.stream_id = p_locks[k]
+            ORDER BY ev.stream_version DESC LIMIT 1;
+          SELECT l.stream_version, l.tx_id INTO lv, lt FROM event_links l WHERE l.stream_id = p_locks[k]
+            ORDER BY l.stream_version DESC LIMIT 1;
+          IF coalesce(lv, 0) > coalesce(v, 0) THEN v := lv; t := lt; END IF;
+          cur[k] := coalesce(v, 0);
+          txs[k] := t;
+        END LOOP;
+
+        event_versions := array_fill(0, ARRAY[n_events]);
+        link_versions := array_fill(0, ARRAY[n_links]);
+        stream_versions := array_fill(0, ARRAY[n_streams]);
+        FOR a IN 1 .. coalesce(e_append[n_events], 0) LOOP
+          accepted := true;
+          FOR k IN 1 .. n_streams LOOP
+            CONTINUE WHEN s_append[k] <> a;
+            i := array_position(p_locks, s_stream[k]);
+            IF (s_expected[k] >= 0 AND cur[i] <> s_expected[k]) OR (s_expected[k] = -2 AND cur[i] = 0) THEN
+              refused := coalesce(refused, '[]') || jsonb_build_object(
+                'append', a, 'code', 'SL409', 'streamId', s_stream[k], 'actual', cur[i]);
+              accepted := false;
+              EXIT;
+            END IF;
+            -- A younger transaction already extended the stream (possible only when the caller's own
+            -- transaction took its id earlier): appending would break the stream's order in the ledger.
+            IF txs[i] > my_tx THEN
+              refused := coalesce(refused, '[]') || jsonb_build_object(
+                'append', a, 'code', 'SL412', 'streamId', s_stream[k]);
+              accepted := false;
+              EXIT;
+            END IF;
+          END LOOP;
+          CONTINUE WHEN NOT accepted;
+          -- Versions in the order of the append: each event in its own stream, then in its links.
+          FOR k IN 1 .. n_events LOOP
+            CONTINUE WHEN e_append[k] <> a;
+            i := array_position(p_locks, e_stream[k]);
+            cur[i] := cur[i] + 1;
+            event_versions[k] := cur[i];
+            FOR j IN 1 .. n_links LOOP
+              CONTINUE WHEN l_event[j] <> k;
+              i := array_position(p_locks, l_stream[j]);
+              cur[i] := cur[i] + 1;
+              link_versions[j] := cur[i];
+            END LOOP;
+          END LOOP;
+          FOR k IN 1 .. n_streams LOOP
+            CONTINUE WHEN s_append[k] <> a;
+            stream_versions[k] := cur[array_position(p_locks, s_stream[k])];
+          END LOOP;
+        END LOOP;
+
+        INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
+        SELECT x.id, x.stream, x.version, x.type, x.schema, e_body->(x.ord::integer - 1)->0,
+               e_body->(x.ord::integer - 1)->1
+        FROM unnest(e_id, e_stream, event_versions, e_type, e_schema) WITH ORDINALITY
+             AS x(id, stream, version, type, schema, ord)
+        WHERE x.version > 0 ORDER BY x.ord;
+        IF n_links > 0 THEN
+          INSERT INTO event_links (stream_id, stream_version, event_id)
+          SELECT x.stream, x.version, e_id[x.event]
+          FROM unnest(l_stream, link_versions, l_event) WITH ORDINALITY AS x(stream, version, event, ord)
+          WHERE x.version > 0 ORDER BY x.ord;
+        END IF;
+      END $$`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(
+      `DROP FUNCTION ledger_append_batch(text[], boolean[], integer[], text[], integer[], integer[], uuid[],
+                                         text[], text[], integer[], jsonb, integer[], text[])`,
+    );
+    await db.query(LEDGER_APPEND_FUNCTION);
+    await db.query(LEDGER_STREAM_INDEX_FUNCTION);
+  }
+}

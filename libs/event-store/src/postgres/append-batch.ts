@@ -1,0 +1,139 @@
+import type pg from 'pg';
+import { StreamOrderConflictError, WrongExpectedVersionError } from '../errors.js';
+import type { AppendResult, ExpectedVersion } from '../types.js';
+import type { PreparedAppend } from './prepared-append.js';
+
+/** One row of `ledger_append_batch` (see its migration for the meaning of each array). */
+interface BatchRow {
+  event_versions: number[];
+  link_versions: number[];
+  stream_versions: number[];
+  refused: Refusal[] | null;
+}
+
+type Refusal =
+  | { append: number; code: 'SL409'; streamId: string; actual: number }
+  | { append: number; code: 'SL412'; streamId: string };
+
+/** Each append's answer: what it wrote, or why it was refused (a concurrency error; nothing written). */
+export type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: Error };
+
+/**
+ * Runs independent appends in one transaction of the caller's client (or, outside a transaction, as one
+ * transaction of their own): one commit for all. A refused append is answered on its own; an SQL error (a
+ * duplicate event id, a lost connection) fails them all and is thrown.
+ */
+export async function appendBatch(
+  client: pg.ClientBase,
+  appends: readonly PreparedAppend[],
+): Promise<AppendOutcome[]> {
+  const { rows } = await client.query<BatchRow>(batchQuery(appends));
+  return outcomes(appends, rows[0]!);
+}
+
+function batchQuery(appends: readonly PreparedAppend[]): pg.QueryConfig {
+  const lockModes = new Map<string, boolean>();
+  const sAppend: number[] = [];
+  const sStream: string[] = [];
+  const sExpected: number[] = [];
+  const eAppend: number[] = [];
+  const eId: string[] = [];
+  const eStream: string[] = [];
+  const eType: string[] = [];
+  const eSchema: number[] = [];
+  const eBody: unknown[] = [];
+  const lEvent: number[] = [];
+  const lStream: string[] = [];
+  appends.forEach((append, index) => {
+    for (const stream of append.streams) {
+      lockModes.set(stream.streamId, (lockModes.get(stream.streamId) ?? false) || stream.write);
+      sAppend.push(index + 1);
+      sStream.push(stream.streamId);
+      sExpected.push(encodeExpected(stream.expected));
+    }
+    for (const event of append.events) {
+      eAppend.push(index + 1);
+      eId.push(event.eventId);
+      eStream.push(event.streamId);
+      eType.push(event.type);
+      eSchema.push(event.schemaVersion);
+      eBody.push([event.data, event.metadata]);
+      for (const link of event.links) {
+        lEvent.push(eId.length);
+        lStream.push(link);
+      }
+    }
+  });
+  // One lock order for every writer (any total order will do, as long as all use the same), so that two
+  // groups sharing streams wait for each other instead of deadlocking.
+  const locks = [...lockModes.keys()].sort();
+  return {
+    text: `SELECT event_versions, link_versions, stream_versions, refused
+           FROM ledger_append_batch($1::text[], $2::boolean[], $3::integer[], $4::text[], $5::integer[],
+                                    $6::integer[], $7::uuid[], $8::text[], $9::text[], $10::integer[], $11::jsonb,
+                                    $12::integer[], $13::text[])`,
+    values: [
+      locks,
+      locks.map((stream) => lockModes.get(stream)),
+      sAppend,
+      sStream,
+      sExpected,
+      eAppend,
+      eId,
+      eStream,
+      eType,
+      eSchema,
+      JSON.stringify(eBody),
+      lEvent,
+      lStream,
+    ],
+  };
+}
+
+function encodeExpected(expected: ExpectedVersion): number {
+  switch (expected) {
+    case 'any':
+      return -1;
+    case 'stream-exists':
+      return -2;
+    case 'no-stream':
+      return 0;
+    default:
+      return expected;
+  }
+}
+
+function outcomes(appends: readonly PreparedAppend[], row: BatchRow): AppendOutcome[] {
+  const refusals = new Map((row.refused ?? []).map((refusal) => [refusal.append, refusal]));
+  let event = 0;
+  let link = 0;
+  let stream = 0;
+  return appends.map((append, index): AppendOutcome => {
+    const refusal = refusals.get(index + 1);
+    const versions = row.stream_versions.slice(stream, (stream += append.streams.length));
+    if (refusal) {
+      event += append.events.length;
+      link += append.events.reduce((sum, { links }) => sum + links.length, 0);
+      return { ok: false, error: refusalError(append, refusal) };
+    }
+    return {
+      ok: true,
+      result: {
+        events: append.events.map((prepared) => ({
+          eventId: prepared.eventId,
+          streamId: prepared.streamId,
+          streamVersion: row.event_versions[event++]!,
+          type: prepared.type,
+          links: prepared.links.map((streamId) => ({ streamId, streamVersion: row.link_versions[link++]! })),
+        })),
+        streams: append.streams.map(({ streamId }, i) => ({ streamId, version: versions[i]! })),
+      },
+    };
+  });
+}
+
+function refusalError(append: PreparedAppend, refusal: Refusal): Error {
+  if (refusal.code === 'SL412') return new StreamOrderConflictError(refusal.streamId);
+  const expected = append.streams.find(({ streamId }) => streamId === refusal.streamId)!.expected;
+  return new WrongExpectedVersionError(refusal.streamId, expected, refusal.actual);
+}
