@@ -1,10 +1,4 @@
-import {
-  DuplicateEventError,
-  InvalidAppendError,
-  StreamOrderConflictError,
-  WrongExpectedVersionError,
-} from '../errors.js';
-import type { ExpectedVersion } from '../types.js';
+import { DuplicateEventError } from '../errors.js';
 
 interface PgError {
   code?: string;
@@ -13,32 +7,17 @@ interface PgError {
   message: string;
 }
 
-/** Turns what `ledger_append` and the constraints raise into the store's typed errors. */
+/**
+ * Turns what an append can raise into the store's typed errors. `ledger_append_batch` answers refused
+ * expectations itself (as values, so that one append's refusal leaves the rest of its group alone); what is
+ * left to translate is the unique key on event ids.
+ */
 export function translateAppendError(error: unknown): unknown {
   const pgError = error as PgError;
-  switch (pgError.code) {
-    case 'SL409': {
-      const detail = JSON.parse(pgError.detail ?? '{}') as {
-        streamId: string;
-        expected: ExpectedVersion;
-        actual: number;
-      };
-      return new WrongExpectedVersionError(detail.streamId, detail.expected, detail.actual);
-    }
-    case 'SL412': {
-      const detail = JSON.parse(pgError.detail ?? '{}') as { streamId: string };
-      return new StreamOrderConflictError(detail.streamId);
-    }
-    case 'SL400':
-      return new InvalidAppendError(pgError.message);
-    case '23505':
-      if (pgError.constraint === 'events_pkey') {
-        return new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1]);
-      }
-      return error;
-    default:
-      return error;
+  if (pgError.code === '23505' && pgError.constraint === 'events_pkey') {
+    return new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1]);
   }
+  return error;
 }
 
 export function isUniqueViolation(error: unknown, constraints: readonly string[]): boolean {
