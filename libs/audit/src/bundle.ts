@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { PostgresEventStore, sha256Hex } from '@ledger/event-store';
 import type { PublicKeyRecord, SignedCheckpoint } from './checkpoint.js';
+import {
+  forEachLine,
+  LINE_FILE,
+  LineTooLongError,
+  readLineBlocks,
+  type LineFileEntries,
+} from './line-blocks.js';
 import { EMPTY_ROOT, MerkleFrontier } from './merkle.js';
 import type { AuditEntry } from './verify-ledger.js';
 
@@ -241,13 +248,17 @@ export async function openBundle(dir: string): Promise<OpenedBundle> {
   const keys = parseKeys(parseJson(keysFile, BUNDLE_FILES.keys));
   let digest: FileDigest | null = null;
   const path = join(dir, BUNDLE_FILES.events);
+  const bytes = await stat(path).then(
+    (found) => found.size,
+    () => null,
+  );
   return {
     dir,
     manifest,
     checkpoints,
     keys,
     digests: { 'checkpoints.json': digestOf(checkpointsFile), 'keys.json': digestOf(keysFile) },
-    entries: () => readLines(path, (found) => (digest = found)),
+    entries: () => eventLines(path, bytes, (found) => (digest = found)),
     eventsDigest: () => digest,
   };
 }
@@ -357,57 +368,47 @@ function parseKeys(value: unknown): PublicKeyRecord[] {
   });
 }
 
-const NEWLINE = 0x0a;
-const READ_CHUNK = 1 << 20;
-const MAX_LINE_BYTES = 16 << 20;
-
-/** Splits a file on LF into the exact bytes of each line, hashing the whole file on the way. */
-async function* readLines(path: string, onEnd: (digest: FileDigest) => void): AsyncGenerator<AuditEntry> {
-  const digest = createHash('sha256');
-  let bytes = 0;
-  let position = 0;
-  let carry: Buffer | null = null;
-  let stream;
+/** Reads events.jsonl as blocks of whole lines; a file that cannot be read is a BundleError. */
+async function* eventBlocks(path: string): AsyncGenerator<Buffer> {
   try {
-    stream = createReadStream(path, { highWaterMark: READ_CHUNK });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      digest.update(chunk);
-      bytes += chunk.length;
-      let start = 0;
-      let end = chunk.indexOf(NEWLINE, start);
-      if (carry && end >= 0) {
-        yield { position: ++position, entry: Buffer.concat([carry, chunk.subarray(0, end)]) };
-        carry = null;
-        start = end + 1;
-        end = chunk.indexOf(NEWLINE, start);
-      }
-      while (end >= 0) {
-        yield { position: ++position, entry: chunk.subarray(start, end) };
-        start = end + 1;
-        end = chunk.indexOf(NEWLINE, start);
-      }
-      if (start < chunk.length) {
-        carry = carry ? Buffer.concat([carry, chunk.subarray(start)]) : chunk.subarray(start);
-      }
-      // An entry is a few hundred bytes; a "line" of many megabytes is a broken or hostile file.
-      if (carry && carry.length > MAX_LINE_BYTES) {
-        throw new BundleError(
-          `${BUNDLE_FILES.events}: line ${position + 1} is longer than ${MAX_LINE_BYTES} bytes`,
-          position + 1,
-        );
-      }
-    }
+    yield* readLineBlocks(path);
   } catch (error) {
-    if (!stream || (error as NodeJS.ErrnoException).code) {
-      throw new BundleError(
-        `${BUNDLE_FILES.events}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
+    if (error instanceof LineTooLongError) {
+      throw new BundleError(`${BUNDLE_FILES.events}: ${error.message}`, error.line);
     }
+    const { code } = error as NodeJS.ErrnoException;
+    if (code) throw new BundleError(`${BUNDLE_FILES.events}: ${code}`);
     throw error;
   }
-  // A last line without its LF is still a line; FORMAT.md asks for the LF, the digest shows it is missing.
-  if (carry) yield { position: position + 1, entry: carry };
-  onEnd({ sha256: digest.digest('hex'), bytes });
+}
+
+/**
+ * The lines of events.jsonl as entries, hashing the whole file on the way; also readable as blocks of
+ * lines (LINE_FILE), which lets the verifier hash them on worker threads.
+ */
+function eventLines(
+  path: string,
+  bytes: number | null,
+  onEnd: (digest: FileDigest) => void,
+): LineFileEntries {
+  return {
+    [LINE_FILE]: { bytes, blocks: () => eventBlocks(path), onEnd },
+    async *[Symbol.asyncIterator]() {
+      const digest = createHash('sha256');
+      let read = 0;
+      let position = 0;
+      for await (const block of eventBlocks(path)) {
+        digest.update(block);
+        read += block.length;
+        const entries: AuditEntry[] = [];
+        forEachLine(block, (start, end) =>
+          entries.push({ position: ++position, entry: block.subarray(start, end) }),
+        );
+        yield* entries;
+      }
+      onEnd({ sha256: digest.digest('hex'), bytes: read });
+    },
+  };
 }
 
 /** Where the bundle disagrees with its own manifest, or null. Checked after the entries verified. */

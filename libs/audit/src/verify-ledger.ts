@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { canonicalize, genesisHash } from '@ledger/event-store';
 import { scanCanonicalEntry } from './canonical-scan.js';
 import {
@@ -7,6 +8,8 @@ import {
   type PublicKeyRecord,
   type SignedCheckpoint,
 } from './checkpoint.js';
+import { hashBlocks, HASHED_LINE_BYTES, HashPool } from './hash-pool.js';
+import { forEachLine, lineFileOf, type LineFile } from './line-blocks.js';
 import { EMPTY_ROOT, leafDigest, MerkleFrontier } from './merkle.js';
 
 /** Every reason a verification can fail; FORMAT.md says how each one's position is chosen. */
@@ -70,6 +73,12 @@ export interface VerifyLedgerInput {
   /** Called with the count of entries read, every `progressEvery` (default 100,000) entries. */
   onProgress?: (read: number) => void;
   progressEvery?: number;
+  /**
+   * Worker threads that hash the lines of a bundle's events.jsonl (entries from `openBundle`), while
+   * this thread checks them in order. 0: all on this thread. By default one per CPU when there are
+   * several and the file is large enough to pay for starting them.
+   */
+  threads?: number;
 }
 
 /** One entry as read, with everything the checks need computed once. */
@@ -89,11 +98,35 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 function readLine(item: AuditEntry): Line {
   const bytes = typeof item.entry === 'string' ? Buffer.from(item.entry, 'utf8') : item.entry;
+  return judge(item.position, item.hash, item.entry, bytes, hash('sha256', bytes, 'hex'), leafDigest(bytes));
+}
+
+/** A line whose hashes were computed elsewhere (the worker threads): `hashes` as HASHED_LINE_BYTES. */
+function readHashedLine(slot: number, bytes: Buffer, hashes: Buffer, at: number): Line {
+  return judge(
+    slot,
+    undefined,
+    bytes,
+    bytes,
+    hashes.toString('latin1', at, at + 64),
+    hashes.toString('latin1', at + 64, at + HASHED_LINE_BYTES),
+  );
+}
+
+/** The line with its position and prevHash, or the reason it is not a canonical entry. */
+function judge(
+  slot: number,
+  storedHash: string | undefined,
+  entry: string | Uint8Array,
+  bytes: Uint8Array,
+  entryHash: string,
+  leaf: string,
+): Line {
   const line: Line = {
-    slot: item.position,
-    storedHash: item.hash,
-    hash: hash('sha256', bytes, 'hex'),
-    leaf: leafDigest(bytes),
+    slot,
+    storedHash,
+    hash: entryHash,
+    leaf,
     position: null,
     prevHash: null,
     problem: null,
@@ -104,7 +137,7 @@ function readLine(item: AuditEntry): Line {
     line.prevHash = scanned.prevHash;
     return line;
   }
-  return judgeSlowly(line, item.entry, bytes);
+  return judgeSlowly(line, entry, bytes);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -163,6 +196,39 @@ function entryShape(value: unknown): string | null {
   if (typeof event !== 'object' || event === null || Array.isArray(event))
     return 'event is not a JSON object';
   return null;
+}
+
+/** Below this, starting worker threads costs more than it saves (a few thousand entries). */
+const PARALLEL_MIN_BYTES = 4 << 20;
+/** Blocks (about 1 MiB each) read ahead per hashing thread: enough to keep them busy, memory flat. */
+const BLOCKS_PER_THREAD = 3;
+
+function hashingThreads(file: LineFile, threads: number | undefined): number {
+  if (threads !== undefined) return threads;
+  const cpus = availableParallelism();
+  return cpus > 1 && (file.bytes ?? 0) >= PARALLEL_MIN_BYTES ? cpus : 0;
+}
+
+async function* linesOf(entries: AsyncIterable<AuditEntry>): AsyncGenerator<Line[]> {
+  for await (const item of entries) yield [readLine(item)];
+}
+
+/** The file's lines, hashed on the pool's threads, a block at a time; the file's digest at the end. */
+async function* hashedLines(pool: HashPool, file: LineFile, threads: number): AsyncGenerator<Line[]> {
+  let slot = 0;
+  let bytes = 0;
+  for await (const { block, hashes } of hashBlocks(pool, file.blocks(), threads * BLOCKS_PER_THREAD)) {
+    const lines: Line[] = [];
+    forEachLine(block, (start, end) =>
+      lines.push(
+        readHashedLine(++slot, block.subarray(start, end), hashes, lines.length * HASHED_LINE_BYTES),
+      ),
+    );
+    bytes += block.length;
+    pool.digest(block);
+    yield lines;
+  }
+  file.onEnd({ sha256: await pool.fileDigest(), bytes });
 }
 
 interface Anchor {
@@ -224,23 +290,37 @@ class LedgerAudit {
   async run(): Promise<AuditReport> {
     if (this.malformed)
       return this.failure({ code: 'CHECKPOINT_MALFORMED', position: 1, detail: this.malformed });
-    const window: Line[] = [];
+    const file = lineFileOf(this.input.entries);
+    const threads = file ? hashingThreads(file, this.input.threads) : 0;
+    if (file && threads > 0) {
+      const pool = new HashPool(threads);
+      try {
+        return await this.verify(hashedLines(pool, file, threads));
+      } finally {
+        await pool.close();
+      }
+    }
+    return this.verify(linesOf(this.input.entries));
+  }
+
+  private async verify(lines: AsyncIterable<Line[]>): Promise<AuditReport> {
+    let previous: Line | undefined;
     const { onProgress } = this.input;
     const every = this.input.progressEvery ?? 100_000;
     let read = 0;
-    for await (const item of this.input.entries) {
-      window.push(readLine(item));
-      if (onProgress && ++read % every === 0) onProgress(read);
-      if (window.length === 2) {
-        const fault = this.step(window[0]!, window[1]);
-        if (fault) return this.failure(fault);
-        window.shift();
+    for await (const batch of lines) {
+      for (const line of batch) {
+        if (onProgress && ++read % every === 0) onProgress(read);
+        if (previous) {
+          const fault = this.step(previous, line);
+          if (fault) return this.failure(fault);
+        }
+        previous = line;
       }
     }
-    while (window.length > 0) {
-      const fault = this.step(window[0]!, window[1]);
+    if (previous) {
+      const fault = this.step(previous, undefined);
       if (fault) return this.failure(fault);
-      window.shift();
     }
     const fault = this.settle() ?? this.truncation();
     if (fault) return this.failure(fault);
