@@ -143,4 +143,48 @@ describe('CommandExecutor', () => {
     ).rejects.toMatchObject({ code: 'INSUFFICIENT_SUPPLY' });
     expect(await releasedInLedger()).toBe(30);
   });
+
+  describe('streams it has not cached', () => {
+    const readsOf = (spy: jest.SpiedFunction<PostgresEventStore['readStream']>) =>
+      spy.mock.calls.map(([streamId]) => streamId);
+
+    it('takes a stream the event writes to be new, without reading it', async () => {
+      await market({ quota: 1_000, supply: 1_000, ordered: 1_000 });
+      const spy = jest.spyOn(store, 'readStream');
+      await run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-new', orderId: 'O-1', quantity: 10 } });
+      expect(readsOf(spy)).not.toContain('shipment-SH-new');
+      spy.mockRestore();
+    });
+
+    it('still refuses a reused id that it did not know: the append conflicts and the stream is read', async () => {
+      await market({ quota: 1_000, supply: 1_000, ordered: 1_000 });
+      await run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-1', orderId: 'O-1', quantity: 10 } });
+      const restarted = new CommandExecutor(store, { now: () => now }); // an empty cache
+      const spy = jest.spyOn(store, 'readStream');
+      await expect(
+        run(
+          { type: 'ReleaseShipment', data: { shipmentId: 'SH-1', orderId: 'O-1', quantity: 10 } },
+          restarted,
+        ),
+      ).rejects.toMatchObject({ code: 'SHIPMENT_ALREADY_EXISTS' });
+      expect(readsOf(spy)).toContain('shipment-SH-1');
+      spy.mockRestore();
+      expect(await releasedInLedger()).toBe(10);
+    });
+
+    it('reads a stream the event only reads before the decision counts', async () => {
+      await market({ quota: 1_000, supply: 1_000, ordered: 1_000 });
+      // The firm's stream is read by a release (its approvals) but not written: the restarted executor must
+      // not take bytedance to be unregistered, nor decide on an empty firm.
+      const restarted = new CommandExecutor(store, { now: () => now });
+      await expect(
+        run(
+          { type: 'ReleaseShipment', data: { shipmentId: 'SH-2', orderId: 'O-1', quantity: 10 } },
+          restarted,
+        ),
+      ).resolves.toMatchObject({ events: [{ type: 'ShipmentReleased' }] });
+      const [released] = (await store.readStream('shipment-SH-2')).map((event) => event.data);
+      expect(released).toMatchObject({ quantity: 10, drawnFrom: [{ approvalId: 'A-1', quantity: 10 }] });
+    });
+  });
 });

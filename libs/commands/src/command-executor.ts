@@ -131,6 +131,9 @@ export class CommandExecutor {
         case 'refused-on-cache':
           fresh = 'all'; // never refuse on a cached state: decide again on what the database holds
           break;
+        case 'unverified-reads':
+          if (fresh !== 'all') for (const streamId of outcome.streamIds) fresh.add(streamId);
+          break;
         case 'conflict':
           if (attempt >= this.maxAttempts) throw new CommandConflictError(command.type, attempt);
           // A conflict while queued comes from another instance: back off before trying again.
@@ -152,9 +155,19 @@ export class CommandExecutor {
   ): Promise<Attempt> {
     const plan = plans[command.type] as Plan<LedgerCommandType>;
     const reads = new Map<string, Read>();
+    // Streams not in the cache are first taken to be new (most are: a shipment's, an order's, a purchase's
+    // own stream). That costs no read, and is safe where the event is written: the append expects the
+    // stream not to exist, and a conflict re-reads it. A stream the event only reads is re-read before
+    // the decision counts (see below).
+    const assumedNew = new Set<string>();
     let servedFromCache = false;
     const load: Load = async (streamId, fold) => {
-      const cached = fresh === 'all' || fresh.has(streamId) ? undefined : this.cache.peek(streamId, fold);
+      const mustRead = fresh === 'all' || fresh.has(streamId);
+      let cached = mustRead ? undefined : this.cache.peek(streamId, fold);
+      if (!cached && !mustRead) {
+        cached = { version: 0, state: fold.initial };
+        assumedNew.add(streamId);
+      }
       servedFromCache ||= cached !== undefined;
       const { version, state } = cached ?? (await this.cache.refresh(streamId, fold));
       reads.set(streamId, { version, fold });
@@ -173,6 +186,10 @@ export class CommandExecutor {
       if (landed) return { kind: 'landed-before', event: landed };
       throw error;
     }
+
+    const written = new Set(streamsOf(event));
+    const unverified = [...assumedNew].filter((streamId) => !written.has(streamId));
+    if (unverified.length > 0) return { kind: 'unverified-reads', streamIds: unverified };
 
     try {
       return { kind: 'appended', appended: await this.append(event, reads, context, eventId) };
@@ -254,6 +271,8 @@ type Attempt =
   | { kind: 'appended'; appended: Appended }
   | { kind: 'landed-before'; event: RecordedEvent }
   | { kind: 'refused-on-cache' }
+  /** The decision read streams taken to be new that the event does not write: read them, decide again. */
+  | { kind: 'unverified-reads'; streamIds: string[] }
   | { kind: 'conflict'; streamId: string };
 
 /** Full jitter: concurrent losers spread out instead of colliding again in step. */

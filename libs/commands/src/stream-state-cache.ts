@@ -45,11 +45,16 @@ export class StreamStateCache {
     return { version, state };
   }
 
-  /** After our own append took the stream from `from` to `to`: fold the event in without a read. */
+  /**
+   * After our own append took the stream from `from` to `to`: fold the event in without a read. A stream
+   * our append started (from 0) is cached from then on.
+   */
   advance<State>(streamId: string, fold: Fold<State>, from: number, to: number, event: LedgerEvent): void {
+    if (to !== from + 1) return;
     const entry = this.entries.get(streamId);
-    if (entry?.fold !== fold || entry.version !== from || to !== from + 1) return;
-    this.touch(streamId, { version: to, state: fold.evolve(entry.state as State, event), fold: entry.fold });
+    const base = entry ?? (from === 0 ? { version: 0, state: fold.initial, fold } : undefined);
+    if (base?.fold !== fold || base.version !== from) return;
+    this.touch(streamId, { version: to, state: fold.evolve(base.state as State, event), fold });
   }
 
   private touch(streamId: string, entry: Entry): void {

@@ -15,6 +15,7 @@ export interface StampedBatch {
  */
 export class LedgerSignals {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private lastStampedAt = Number.NEGATIVE_INFINITY;
 
   /** An append committed (or, in a caller's transaction, was written); `durationMs` is its round trip. */
   appended(durationMs = 0): void {
@@ -22,7 +23,13 @@ export class LedgerSignals {
   }
 
   stamped(batch: StampedBatch): void {
+    this.lastStampedAt = performance.now();
     this.emitter.emit('stamped', batch);
+  }
+
+  /** Whether a sequencer in this process announced a stamp within the last `withinMs`. */
+  stampingHere(withinMs = 1_000): boolean {
+    return performance.now() - this.lastStampedAt < withinMs;
   }
 
   onAppended(listener: (durationMs: number) => void): () => void {

@@ -50,6 +50,8 @@ export type ChainVerification =
   | { ok: false; verifiedThrough: number; fault: ChainFault };
 
 const DEFAULT_PAGE = 1000;
+/** How long a wait for a stamp trusts this process's sequencer to announce it before asking the ledger. */
+const LOCAL_STAMP_WAIT_MS = 50;
 
 /**
  * The event store on PostgreSQL: appends with per-stream optimistic concurrency, stream reads, and reads of
@@ -194,8 +196,9 @@ export class PostgresEventStore {
    * them. This is how a writer learns the ledger position of what it appended.
    */
   async waitForStamped(eventIds: readonly string[], timeoutMs = 5_000): Promise<number> {
-    // An in-process sequencer announces what it stamped, which answers without another query; a
-    // sequencer in another process is seen by polling the ledger.
+    // An in-process sequencer announces what it stamped, which answers without a query; a sequencer in
+    // another process is seen by polling the ledger. While this process's sequencer is stamping, the
+    // announcement is awaited before the first poll (the poll is a query per command otherwise).
     const pending = new Set(eventIds.map((id) => id.toLowerCase()));
     let position = 0;
     const unsubscribe = this.signals.onStamped((batch) => {
@@ -205,6 +208,8 @@ export class PostgresEventStore {
     });
     try {
       const deadline = performance.now() + timeoutMs;
+      if (this.signals.stampingHere())
+        await this.awaitStamps(pending, Math.min(timeoutMs, LOCAL_STAMP_WAIT_MS));
       for (;;) {
         if (pending.size === 0) return position;
         const { rows } = await this.pool.query<{ stamped: number; position: string | null }>(
@@ -218,6 +223,14 @@ export class PostgresEventStore {
       }
     } finally {
       unsubscribe();
+    }
+  }
+
+  /** Waits on stamp announcements until nothing is pending or `withinMs` has passed. */
+  private async awaitStamps(pending: ReadonlySet<string>, withinMs: number): Promise<void> {
+    const until = performance.now() + withinMs;
+    for (let left = withinMs; pending.size > 0 && left > 0; left = until - performance.now()) {
+      await this.signals.nextStamped(left);
     }
   }
 
