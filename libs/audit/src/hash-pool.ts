@@ -1,7 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import { canonicalScanner } from './canonical-scan.js';
 
-/** Per line, what a hasher gives back: the entry hash as 64 hex characters, then the leaf digest (32 bytes). */
-export const HASHED_LINE_BYTES = 96;
+/**
+ * Where, in the `bytes` a hasher gives back per line: the entry hash (64 hex characters), the leaf
+ * digest (32 bytes, latin1), and what the canonical scan found: prevHash (64 hex characters) and
+ * position (float64; 0 when the scan was unsure and the caller must judge the line itself).
+ */
+export const LINE_RESULT = { hash: 0, leaf: 64, prevHash: 96, position: 160, bytes: 168 } as const;
 
 /**
  * The worker's whole source: plain JavaScript using only node: builtins, started with `eval`, so that it
@@ -9,7 +14,8 @@ export const HASHED_LINE_BYTES = 96;
  * file next to this module could not be loaded by node there).
  *
  * `hash`: for each line of the block (LF-separated, the last one may lack its LF), SHA-256 of the line
- * in hex and the RFC 6962 leaf hash SHA-256(0x00 || line) in latin1, as verify-ledger computes them.
+ * in hex and the RFC 6962 leaf hash SHA-256(0x00 || line) in latin1, as verify-ledger computes them,
+ * and the canonical scan's verdict (the scanner's own source, see canonical-scan.ts).
  * `digest` / `finish`: one SHA-256 over every block sent, in order (the file's digest).
  */
 const WORKER_SOURCE = `
@@ -17,7 +23,8 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash, hash } = require('node:crypto');
 const NEWLINE = 0x0a;
-const LINE = ${HASHED_LINE_BYTES};
+const AT = ${JSON.stringify(LINE_RESULT)};
+const scanCanonicalEntry = (${canonicalScanner.toString()})();
 let scratch = Buffer.alloc(1 << 16);
 let fileDigest = createHash('sha256');
 
@@ -28,17 +35,21 @@ function countLines(bytes) {
 }
 
 function hashLines(bytes) {
-  const out = Buffer.from(new ArrayBuffer(countLines(bytes) * LINE));
+  const out = Buffer.from(new ArrayBuffer(countLines(bytes) * AT.bytes));
   let start = 0;
-  for (let at = 0; start < bytes.length; at += LINE) {
+  for (let at = 0; start < bytes.length; at += AT.bytes) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = bytes.length;
     const length = end - start;
-    out.write(hash('sha256', bytes.subarray(start, end), 'hex'), at, 64, 'latin1');
+    const line = bytes.subarray(start, end);
+    out.write(hash('sha256', line, 'hex'), at + AT.hash, 64, 'latin1');
     if (scratch.length < length + 1) scratch = Buffer.alloc(2 * (length + 1));
     scratch[0] = 0x00;
     bytes.copy(scratch, 1, start, end);
-    out.write(hash('sha256', scratch.subarray(0, length + 1), 'latin1'), at + 64, 32, 'latin1');
+    out.write(hash('sha256', scratch.subarray(0, length + 1), 'latin1'), at + AT.leaf, 32, 'latin1');
+    const scanned = scanCanonicalEntry(line);
+    if (scanned) out.write(scanned.prevHash, at + AT.prevHash, 64, 'latin1');
+    out.writeDoubleLE(scanned ? scanned.position : 0, at + AT.position);
     start = end + 1;
   }
   return out.buffer;
@@ -87,7 +98,7 @@ export class HashPool {
     this.digester = this.start();
   }
 
-  /** The block given back, with per line HASHED_LINE_BYTES: its hex entry hash, then its latin1 leaf digest. */
+  /** The block given back, with LINE_RESULT.bytes per line (its hashes and scan). */
   async hashLines(block: Buffer): Promise<HashedBlock> {
     const worker = this.hashers[this.nextHasher]!;
     this.nextHasher = (this.nextHasher + 1) % this.hashers.length;
@@ -150,7 +161,7 @@ function transferred(block: Buffer): { buffer: ArrayBuffer; offset: number; leng
   return { buffer: block.buffer as ArrayBuffer, offset: block.byteOffset, length: block.length };
 }
 
-/** A block of lines with, per line, its HASHED_LINE_BYTES. */
+/** A block of lines with, per line, its LINE_RESULT. */
 export interface HashedBlock {
   block: Buffer;
   hashes: Buffer;

@@ -8,7 +8,7 @@ import {
   type PublicKeyRecord,
   type SignedCheckpoint,
 } from './checkpoint.js';
-import { hashBlocks, HASHED_LINE_BYTES, HashPool } from './hash-pool.js';
+import { hashBlocks, HashPool, LINE_RESULT } from './hash-pool.js';
 import { forEachLine, lineFileOf, type LineFile } from './line-blocks.js';
 import { EMPTY_ROOT, leafDigest, MerkleFrontier } from './merkle.js';
 
@@ -98,35 +98,11 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 function readLine(item: AuditEntry): Line {
   const bytes = typeof item.entry === 'string' ? Buffer.from(item.entry, 'utf8') : item.entry;
-  return judge(item.position, item.hash, item.entry, bytes, hash('sha256', bytes, 'hex'), leafDigest(bytes));
-}
-
-/** A line whose hashes were computed elsewhere (the worker threads): `hashes` as HASHED_LINE_BYTES. */
-function readHashedLine(slot: number, bytes: Buffer, hashes: Buffer, at: number): Line {
-  return judge(
-    slot,
-    undefined,
-    bytes,
-    bytes,
-    hashes.toString('latin1', at, at + 64),
-    hashes.toString('latin1', at + 64, at + HASHED_LINE_BYTES),
-  );
-}
-
-/** The line with its position and prevHash, or the reason it is not a canonical entry. */
-function judge(
-  slot: number,
-  storedHash: string | undefined,
-  entry: string | Uint8Array,
-  bytes: Uint8Array,
-  entryHash: string,
-  leaf: string,
-): Line {
   const line: Line = {
-    slot,
-    storedHash,
-    hash: entryHash,
-    leaf,
+    slot: item.position,
+    storedHash: item.hash,
+    hash: hash('sha256', bytes, 'hex'),
+    leaf: leafDigest(bytes),
     position: null,
     prevHash: null,
     problem: null,
@@ -137,7 +113,25 @@ function judge(
     line.prevHash = scanned.prevHash;
     return line;
   }
-  return judgeSlowly(line, entry, bytes);
+  return judgeSlowly(line, item.entry, bytes);
+}
+
+/** A line hashed and scanned elsewhere (the worker threads): `results` as LINE_RESULT lays them out. */
+function readHashedLine(slot: number, bytes: Buffer, results: Buffer, at: number): Line {
+  const line: Line = {
+    slot,
+    storedHash: undefined,
+    hash: results.toString('latin1', at + LINE_RESULT.hash, at + LINE_RESULT.hash + 64),
+    leaf: results.toString('latin1', at + LINE_RESULT.leaf, at + LINE_RESULT.leaf + 32),
+    position: null,
+    prevHash: null,
+    problem: null,
+  };
+  const position = results.readDoubleLE(at + LINE_RESULT.position);
+  if (position === 0) return judgeSlowly(line, bytes, bytes);
+  line.position = position;
+  line.prevHash = results.toString('latin1', at + LINE_RESULT.prevHash, at + LINE_RESULT.prevHash + 64);
+  return line;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -221,7 +215,7 @@ async function* hashedLines(pool: HashPool, file: LineFile, threads: number): As
     const lines: Line[] = [];
     forEachLine(block, (start, end) =>
       lines.push(
-        readHashedLine(++slot, block.subarray(start, end), hashes, lines.length * HASHED_LINE_BYTES),
+        readHashedLine(++slot, block.subarray(start, end), hashes, lines.length * LINE_RESULT.bytes),
       ),
     );
     bytes += block.length;
