@@ -187,4 +187,63 @@ describe('CommandExecutor', () => {
       expect(released).toMatchObject({ quantity: 10, drawnFrom: [{ approvalId: 'A-1', quantity: 10 }] });
     });
   });
+
+  describe('releases decided in rounds', () => {
+    it('appends a burst on one order in few appends, each release answered with its own version', async () => {
+      await market({ quota: 100_000, supply: 100_000, ordered: 100_000 });
+      const appends = jest.spyOn(store, 'append');
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          run({ type: 'ReleaseShipment', data: { shipmentId: `SH-R${i}`, orderId: 'O-1', quantity: 1 } }),
+        ),
+      );
+      expect(appends.mock.calls.length).toBeLessThan(30);
+      appends.mockRestore();
+      expect(new Set(results.map((result) => result.position)).size).toBe(30);
+      const product = await store.readStream(productStream('H200'));
+      const releases = product.filter((event) => event.type === 'ShipmentReleased');
+      expect(releases.map((event) => event.data.shipmentId).sort()).toEqual(
+        Array.from({ length: 30 }, (_, i) => `SH-R${i}`).sort(),
+      );
+      // Each answer names its own event, stored in its own shipment stream.
+      expect(results.map((result) => result.events[0]!.streamId).sort()).toEqual(
+        Array.from({ length: 30 }, (_, i) => `shipment-SH-R${i}`).sort(),
+      );
+      expect(await releasedInLedger()).toBe(30);
+    });
+
+    it('refuses the second of two releases of one shipment id decided in the same round', async () => {
+      await market({ quota: 1_000, supply: 1_000, ordered: 1_000 });
+      const outcomes = await Promise.allSettled(
+        [1, 2].map(() =>
+          run({ type: 'ReleaseShipment', data: { shipmentId: 'SH-twice', orderId: 'O-1', quantity: 10 } }),
+        ),
+      );
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
+      expect(refused.reason).toMatchObject({ code: 'SHIPMENT_ALREADY_EXISTS' });
+      expect(await releasedInLedger()).toBe(10);
+    });
+
+    it('never over-allocates when two instances release against one quota at once', async () => {
+      await market({ quota: 400, supply: 100_000, ordered: 100_000 });
+      const otherStore = new PostgresEventStore(db.pool, { signals: store.signals });
+      const other = new CommandExecutor(otherStore, { now: () => now });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 80 }, (_, i) =>
+          run(
+            { type: 'ReleaseShipment', data: { shipmentId: `SH-I${i}`, orderId: 'O-1', quantity: 10 } },
+            i % 2 === 0 ? executor : other,
+          ),
+        ),
+      );
+      const accepted = outcomes.filter((o) => o.status === 'fulfilled').length;
+      const refusals = outcomes
+        .filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+        .map((o) => (o.reason as DomainError).code);
+      expect(accepted).toBe(40);
+      expect(refusals).toEqual(Array(40).fill('QUOTA_EXCEEDED'));
+      expect(await releasedInLedger()).toBe(400);
+    });
+  });
 });
