@@ -38,7 +38,6 @@ export {
 export {
   decideCancelOrder,
   decidePlaceOrder,
-  deliveredOf,
   evolveOrder,
   initialOrderState,
   outstandingOf,

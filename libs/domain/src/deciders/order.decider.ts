@@ -15,8 +15,6 @@ export type PlacedOrder = {
   quantity: number;
   shipped: number;
   cancelled: number;
-  /** Released shipments by id, to know which units have arrived. */
-  shipments: ReadonlyMap<string, { quantity: number; delivered: boolean }>;
 };
 
 export const initialOrderState: OrderState = { status: 'none' };
@@ -32,29 +30,16 @@ export function evolveOrder(state: OrderState, event: LedgerEvent): OrderState {
       quantity,
       shipped: 0,
       cancelled: 0,
-      shipments: new Map(),
     };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'OrderCancelled':
       return { ...state, status: 'cancelled', cancelled: state.cancelled + event.data.cancelledQuantity };
-    case 'ShipmentReleased': {
-      const { shipmentId, quantity } = event.data;
-      return {
-        ...state,
-        shipped: state.shipped + quantity,
-        shipments: new Map(state.shipments).set(shipmentId, { quantity, delivered: false }),
-      };
-    }
-    case 'ShipmentDelivered': {
-      const shipment = state.shipments.get(event.data.shipmentId);
-      if (!shipment) return state;
-      return {
-        ...state,
-        shipments: new Map(state.shipments).set(event.data.shipmentId, { ...shipment, delivered: true }),
-      };
-    }
+    // Constant work per event: a decision's cost must not grow with the order's history. Deliveries are
+    // the shipments' own business (and the orders read model's); no rule on an order reads them.
+    case 'ShipmentReleased':
+      return { ...state, shipped: state.shipped + event.data.quantity };
     default:
       return state;
   }
@@ -63,12 +48,6 @@ export function evolveOrder(state: OrderState, event: LedgerEvent): OrderState {
 /** Ordered, not yet shipped and not cancelled: what a shipment may still take. */
 export function outstandingOf(order: PlacedOrder): number {
   return order.quantity - order.shipped - order.cancelled;
-}
-
-export function deliveredOf(order: PlacedOrder): number {
-  return [...order.shipments.values()]
-    .filter(({ delivered }) => delivered)
-    .reduce((sum, { quantity }) => sum + quantity, 0);
 }
 
 export function decidePlaceOrder(
