@@ -10,6 +10,7 @@ import {
   LINE_FILE,
   LineTooLongError,
   readLineBlocks,
+  type BlockAllocator,
   type LineFileEntries,
 } from './line-blocks.js';
 import { EMPTY_ROOT, MerkleFrontier } from './merkle.js';
@@ -369,9 +370,9 @@ function parseKeys(value: unknown): PublicKeyRecord[] {
 }
 
 /** Reads events.jsonl as blocks of whole lines; a file that cannot be read is a BundleError. */
-async function* eventBlocks(path: string): AsyncGenerator<Buffer> {
+async function* eventBlocks(path: string, allocate?: BlockAllocator): AsyncGenerator<Buffer> {
   try {
-    yield* readLineBlocks(path);
+    yield* readLineBlocks(path, allocate);
   } catch (error) {
     if (error instanceof LineTooLongError) {
       throw new BundleError(`${BUNDLE_FILES.events}: ${error.message}`, error.line);
@@ -392,7 +393,7 @@ function eventLines(
   onEnd: (digest: FileDigest) => void,
 ): LineFileEntries {
   return {
-    [LINE_FILE]: { bytes, blocks: () => eventBlocks(path), onEnd },
+    [LINE_FILE]: { bytes, blocks: (allocate) => eventBlocks(path, allocate), onEnd },
     async *[Symbol.asyncIterator]() {
       const digest = createHash('sha256');
       let read = 0;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { canonicalScanner } from './canonical-scan.js';
+import { READ_CHUNK, type BlockAllocator } from './line-blocks.js';
 
 /**
  * Where, in the `bytes` a hasher gives back per line: the entry hash (64 hex characters), the leaf
@@ -17,6 +18,8 @@ export const LINE_RESULT = { hash: 0, leaf: 64, prevHash: 96, position: 160, byt
  * in hex and the RFC 6962 leaf hash SHA-256(0x00 || line) in latin1, as verify-ledger computes them,
  * and the canonical scan's verdict (the scanner's own source, see canonical-scan.ts).
  * `digest` / `finish`: one SHA-256 over every block sent, in order (the file's digest).
+ * Buffers go back and forth by transfer and are used again: a fresh ArrayBuffer per block costs page
+ * faults and a slower transfer, more than the hashing saved by the threads.
  */
 const WORKER_SOURCE = `
 'use strict';
@@ -34,8 +37,9 @@ function countLines(bytes) {
   return bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE ? count + 1 : count;
 }
 
-function hashLines(bytes) {
-  const out = Buffer.from(new ArrayBuffer(countLines(bytes) * AT.bytes));
+function hashLines(bytes, spare) {
+  const size = countLines(bytes) * AT.bytes;
+  const out = Buffer.from(spare && spare.byteLength >= size ? spare : new ArrayBuffer(size));
   let start = 0;
   for (let at = 0; start < bytes.length; at += AT.bytes) {
     let end = bytes.indexOf(NEWLINE, start);
@@ -57,10 +61,12 @@ function hashLines(bytes) {
 
 parentPort.on('message', (message) => {
   if (message.op === 'hash') {
-    const results = hashLines(Buffer.from(message.buffer, message.offset, message.length));
+    const bytes = Buffer.from(message.buffer, message.offset, message.length);
+    const results = hashLines(bytes, message.spare);
     parentPort.postMessage({ id: message.id, buffer: message.buffer, results }, [message.buffer, results]);
   } else if (message.op === 'digest') {
     fileDigest.update(Buffer.from(message.buffer, message.offset, message.length));
+    parentPort.postMessage({ op: 'free', buffer: message.buffer }, [message.buffer]);
   } else if (message.op === 'finish') {
     parentPort.postMessage({ id: message.id, sha256: fileDigest.digest('hex') });
     fileDigest = createHash('sha256');
@@ -69,7 +75,8 @@ parentPort.on('message', (message) => {
 `;
 
 interface Reply {
-  id: number;
+  id?: number;
+  op?: 'free';
   buffer?: ArrayBuffer;
   results?: ArrayBuffer;
   sha256?: string;
@@ -92,11 +99,28 @@ export class HashPool {
   private nextId = 0;
   private nextHasher = 0;
   private failure: Error | null = null;
+  /** Blocks and results given back, to be used again: at most as many as are in flight. */
+  private readonly freeBlocks: ArrayBuffer[] = [];
+  private readonly freeResults: ArrayBuffer[] = [];
+  /** Blocks given to the digest thread and not yet given back; and who waits for it to catch up. */
+  private digesting = 0;
+  private caughtUp: (() => void) | null = null;
 
-  constructor(hashers: number) {
+  constructor(
+    hashers: number,
+    /** How many blocks the caller keeps in flight: the most buffers worth keeping for reuse. */
+    private readonly inFlight: number,
+  ) {
     this.hashers = Array.from({ length: Math.max(1, hashers) }, () => this.start());
     this.digester = this.start();
   }
+
+  /** A block buffer for readLineBlocks: one given back by the threads when it is large enough. */
+  readonly allocate: BlockAllocator = (size) => {
+    const reused = this.freeBlocks.pop();
+    if (reused && reused.byteLength >= size) return Buffer.from(reused);
+    return Buffer.allocUnsafeSlow(Math.max(size, READ_CHUNK));
+  };
 
   /** The block given back, with LINE_RESULT.bytes per line (its hashes and scan). */
   async hashLines(block: Buffer): Promise<HashedBlock> {
@@ -104,17 +128,25 @@ export class HashPool {
     this.nextHasher = (this.nextHasher + 1) % this.hashers.length;
     // Read before the transfer: a transferred block is empty here.
     const { buffer, offset, length } = transferred(block);
-    const reply = await this.ask(worker, { op: 'hash', buffer, offset, length }, [buffer]);
+    const spare = this.freeResults.pop();
+    const transfer = spare ? [buffer, spare] : [buffer];
+    const reply = await this.ask(worker, { op: 'hash', buffer, offset, length, spare }, transfer);
     return { block: Buffer.from(reply.buffer!, offset, length), hashes: Buffer.from(reply.results!) };
   }
 
-  /** Adds the block to the file's digest (blocks must come in file order); the block is handed over. */
-  digest(block: Buffer): void {
+  /**
+   * Done with a hashed block: it goes to the file's digest (blocks must come in file order), then,
+   * like its results, back for reuse. Neither may be used after this.
+   */
+  async finish({ block, hashes }: HashedBlock): Promise<void> {
     const message = { op: 'digest', ...transferred(block) };
     this.digester.postMessage(message, [message.buffer]);
+    this.keep(this.freeResults, hashes.buffer as ArrayBuffer);
+    // Memory stays flat even if the digest thread falls behind (it is the fastest, but the CPUs are shared).
+    if (++this.digesting > this.inFlight) await new Promise<void>((resolve) => (this.caughtUp = resolve));
   }
 
-  /** The SHA-256 of every block given to `digest`, hex. */
+  /** The SHA-256 of every block given to `finish`, hex. */
   async fileDigest(): Promise<string> {
     return (await this.ask(this.digester, { op: 'finish' })).sha256!;
   }
@@ -126,8 +158,15 @@ export class HashPool {
   private start(): Worker {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.on('message', (reply: Reply) => {
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
+      if (reply.op === 'free') {
+        this.keep(this.freeBlocks, reply.buffer!);
+        this.digesting -= 1;
+        this.caughtUp?.();
+        this.caughtUp = null;
+        return;
+      }
+      const waiter = this.waiting.get(reply.id!);
+      this.waiting.delete(reply.id!);
       waiter?.resolve(reply);
     });
     worker.on('error', (error) => this.fail(error));
@@ -150,10 +189,17 @@ export class HashPool {
     });
   }
 
+  private keep(free: ArrayBuffer[], buffer: ArrayBuffer): void {
+    if (free.length < this.inFlight) free.push(buffer);
+  }
+
   private fail(error: Error): void {
     this.failure ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
+    // Nothing will come back: whoever waits for the digest thread goes on, to fail at fileDigest().
+    this.caughtUp?.();
+    this.caughtUp = null;
   }
 }
 

@@ -4,7 +4,6 @@ import type { AuditEntry } from './verify-ledger.js';
 
 /** events.jsonl is one entry per line, each ended by an LF. */
 export const NEWLINE = 0x0a;
-const READ_CHUNK = 1 << 20;
 /** An entry is a few hundred bytes; a "line" of many megabytes is a broken or hostile file. */
 export const MAX_LINE_BYTES = 16 << 20;
 
@@ -16,25 +15,35 @@ export class LineTooLongError extends Error {
   }
 }
 
+/** Gives a Buffer of at least `size` bytes over an ArrayBuffer of its own (its start is the Buffer's). */
+export type BlockAllocator = (size: number) => Buffer;
+
+export const READ_CHUNK = 1 << 20;
+const freshBlock: BlockAllocator = (size) => Buffer.allocUnsafeSlow(Math.max(size, READ_CHUNK));
+
 /**
  * Reads a file as blocks of whole lines: each block ends just after an LF, except a last line that
  * lacks its LF, which comes alone as the last block. The blocks, in order, are exactly the file's bytes.
  * Each block has an ArrayBuffer of its own, which the consumer may transfer to another thread: the
  * unfinished line at the end of a read is copied out (into the next block) before the block is given.
  */
-export async function* readLineBlocks(path: string): AsyncGenerator<Buffer> {
+export async function* readLineBlocks(
+  path: string,
+  allocate: BlockAllocator = freshBlock,
+): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
     let carried = 0;
-    let block = Buffer.allocUnsafeSlow(READ_CHUNK);
+    let block = allocate(READ_CHUNK);
     let lines = 0;
     for (;;) {
-      const { bytesRead } = await file.read(block, carried, READ_CHUNK, null);
+      const { bytesRead } = await file.read(block, carried, block.length - carried, null);
       if (bytesRead === 0) break;
       const filled = carried + bytesRead;
       const end = block.lastIndexOf(NEWLINE, filled - 1) + 1;
       carried = filled - end;
-      const next = Buffer.allocUnsafeSlow(carried + READ_CHUNK);
+      // Room for the carried bytes and a read of at least half a chunk.
+      const next = allocate(carried + READ_CHUNK / 2);
       block.copy(next, 0, end, filled);
       if (end > 0) {
         lines += countLines(block, end);
@@ -76,7 +85,7 @@ export const LINE_FILE = Symbol('line file');
 export interface LineFile {
   /** The file's size when it was opened, if known. */
   bytes: number | null;
-  blocks(): AsyncIterable<Buffer>;
+  blocks(allocate?: BlockAllocator): AsyncIterable<Buffer>;
   /** To be called, by whoever read the blocks to the end, with the digest of the whole file. */
   onEnd(digest: FileDigest): void;
 }

@@ -208,10 +208,11 @@ async function* linesOf(entries: AsyncIterable<AuditEntry>): AsyncGenerator<Line
 }
 
 /** The file's lines, hashed on the pool's threads, a block at a time; the file's digest at the end. */
-async function* hashedLines(pool: HashPool, file: LineFile, threads: number): AsyncGenerator<Line[]> {
+async function* hashedLines(pool: HashPool, file: LineFile, inFlight: number): AsyncGenerator<Line[]> {
   let slot = 0;
   let bytes = 0;
-  for await (const { block, hashes } of hashBlocks(pool, file.blocks(), threads * BLOCKS_PER_THREAD)) {
+  for await (const hashed of hashBlocks(pool, file.blocks(pool.allocate), inFlight)) {
+    const { block, hashes } = hashed;
     const lines: Line[] = [];
     forEachLine(block, (start, end) =>
       lines.push(
@@ -219,7 +220,7 @@ async function* hashedLines(pool: HashPool, file: LineFile, threads: number): As
       ),
     );
     bytes += block.length;
-    pool.digest(block);
+    await pool.finish(hashed);
     yield lines;
   }
   file.onEnd({ sha256: await pool.fileDigest(), bytes });
@@ -287,9 +288,10 @@ class LedgerAudit {
     const file = lineFileOf(this.input.entries);
     const threads = file ? hashingThreads(file, this.input.threads) : 0;
     if (file && threads > 0) {
-      const pool = new HashPool(threads);
+      const inFlight = threads * BLOCKS_PER_THREAD;
+      const pool = new HashPool(threads, inFlight);
       try {
-        return await this.verify(hashedLines(pool, file, threads));
+        return await this.verify(hashedLines(pool, file, inFlight));
       } finally {
         await pool.close();
       }
