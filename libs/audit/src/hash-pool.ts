@@ -37,6 +37,22 @@ function countLines(bytes) {
   return bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE ? count + 1 : count;
 }
 
+// SHA-256(0x00 || line): the byte before the line (the previous line's LF, in this thread's block)
+// stands in for the 0x00 while it is hashed, which spares copying the line; the first line is copied.
+function leafDigest(bytes, start, end) {
+  if (start === 0) {
+    if (scratch.length < end + 1) scratch = Buffer.alloc(2 * (end + 1));
+    scratch[0] = 0x00;
+    bytes.copy(scratch, 1, 0, end);
+    return hash('sha256', scratch.subarray(0, end + 1), 'latin1');
+  }
+  const before = bytes[start - 1];
+  bytes[start - 1] = 0x00;
+  const digest = hash('sha256', bytes.subarray(start - 1, end), 'latin1');
+  bytes[start - 1] = before;
+  return digest;
+}
+
 function hashLines(bytes, spare) {
   const size = countLines(bytes) * AT.bytes;
   const out = Buffer.from(spare && spare.byteLength >= size ? spare : new ArrayBuffer(size));
@@ -44,13 +60,9 @@ function hashLines(bytes, spare) {
   for (let at = 0; start < bytes.length; at += AT.bytes) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = bytes.length;
-    const length = end - start;
     const line = bytes.subarray(start, end);
     out.write(hash('sha256', line, 'hex'), at + AT.hash, 64, 'latin1');
-    if (scratch.length < length + 1) scratch = Buffer.alloc(2 * (length + 1));
-    scratch[0] = 0x00;
-    bytes.copy(scratch, 1, start, end);
-    out.write(hash('sha256', scratch.subarray(0, length + 1), 'latin1'), at + AT.leaf, 32, 'latin1');
+    out.write(leafDigest(bytes, start, end), at + AT.leaf, 32, 'latin1');
     const scanned = scanCanonicalEntry(line);
     if (scanned) out.write(scanned.prevHash, at + AT.prevHash, 64, 'latin1');
     out.writeDoubleLE(scanned ? scanned.position : 0, at + AT.position);
