@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { canonicalScanner } from './canonical-scan.js';
-import { READ_CHUNK, type BlockAllocator } from './line-blocks.js';
+import { freshBlock, NEWLINE, type BlockAllocator } from './line-blocks.js';
 
 /**
  * Where, in the `bytes` a hasher gives back per line: the entry hash (64 hex characters), the leaf
@@ -10,9 +10,10 @@ import { READ_CHUNK, type BlockAllocator } from './line-blocks.js';
 export const LINE_RESULT = { hash: 0, leaf: 64, prevHash: 96, position: 160, bytes: 168 } as const;
 
 /**
- * The worker's whole source: plain JavaScript using only node: builtins, started with `eval`, so that it
- * runs the same under the compiled build and under jest (which compiles TypeScript in memory: a worker
- * file next to this module could not be loaded by node there).
+ * The worker's whole source: plain JavaScript using only node: builtins (with the canonical scanner's
+ * compiled source, which is self-contained), started with `eval`, so that it runs the same under the
+ * compiled build and under jest (which compiles TypeScript in memory: a worker file next to this module
+ * could not be loaded by node there).
  *
  * `hash`: for each line of the block (LF-separated, the last one may lack its LF), SHA-256 of the line
  * in hex and the RFC 6962 leaf hash SHA-256(0x00 || line) in latin1, as verify-ledger computes them,
@@ -25,7 +26,7 @@ const WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
 const { createHash, hash } = require('node:crypto');
-const NEWLINE = 0x0a;
+const NEWLINE = ${NEWLINE};
 const AT = ${JSON.stringify(LINE_RESULT)};
 const scanCanonicalEntry = (${canonicalScanner.toString()})();
 let scratch = Buffer.alloc(1 << 16);
@@ -131,7 +132,7 @@ export class HashPool {
   readonly allocate: BlockAllocator = (size) => {
     const reused = this.freeBlocks.pop();
     if (reused && reused.byteLength >= size) return Buffer.from(reused);
-    return Buffer.allocUnsafeSlow(Math.max(size, READ_CHUNK));
+    return freshBlock(size);
   };
 
   /** The block given back, with LINE_RESULT.bytes per line (its hashes and scan). */

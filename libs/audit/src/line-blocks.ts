@@ -5,7 +5,7 @@ import type { AuditEntry } from './verify-ledger.js';
 /** events.jsonl is one entry per line, each ended by an LF. */
 export const NEWLINE = 0x0a;
 /** An entry is a few hundred bytes; a "line" of many megabytes is a broken or hostile file. */
-export const MAX_LINE_BYTES = 16 << 20;
+const MAX_LINE_BYTES = 16 << 20;
 
 /** A line longer than MAX_LINE_BYTES: `line` is its number (the lines before it were all given). */
 export class LineTooLongError extends Error {
@@ -18,8 +18,9 @@ export class LineTooLongError extends Error {
 /** Gives a Buffer of at least `size` bytes over an ArrayBuffer of its own (its start is the Buffer's). */
 export type BlockAllocator = (size: number) => Buffer;
 
-export const READ_CHUNK = 1 << 20;
-const freshBlock: BlockAllocator = (size) => Buffer.allocUnsafeSlow(Math.max(size, READ_CHUNK));
+const READ_CHUNK = 1 << 20;
+/** A new block, of a chunk at least. */
+export const freshBlock: BlockAllocator = (size) => Buffer.allocUnsafeSlow(Math.max(size, READ_CHUNK));
 
 /**
  * Reads a file as blocks of whole lines: each block ends just after an LF, except a last line that
