@@ -100,6 +100,15 @@ async function verifyWith(dir: string, threads: number): Promise<Outcome> {
 
 const text = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join('');
 
+/** The last entry of the first block (the reader's first read is 1 MiB): its successor is in the next one. */
+const blockEnd = (() => {
+  let bytes = 0;
+  let count = 0;
+  while (bytes + Buffer.byteLength(clean[count]!) + 1 <= 1 << 20)
+    bytes += Buffer.byteLength(clean[count++]!) + 1;
+  return count;
+})();
+
 const cases: [string, string | Buffer, AuditFaultCode | null, number][] = [
   ['the clean ledger', text(clean), null, 0],
   ['an entry edited mid-block', text(clean.with(2_345, edited(2_346))), 'EVENT_EDITED', 2_346],
@@ -108,6 +117,12 @@ const cases: [string, string | Buffer, AuditFaultCode | null, number][] = [
     text(seal(COUNT, clean.slice(0, 2_344), 'changed')),
     'CHECKPOINT_MISMATCH',
     2_001,
+  ],
+  [
+    'the last entry of a block edited',
+    text(clean.with(blockEnd - 1, edited(blockEnd))),
+    'EVENT_EDITED',
+    blockEnd,
   ],
   ['an entry deleted', text(clean.toSpliced(1_499, 1)), 'EVENT_DELETED', 1_500],
   [
@@ -130,6 +145,7 @@ const cases: [string, string | Buffer, AuditFaultCode | null, number][] = [
   ['an empty line', text(clean.toSpliced(3_100, 0, '')), 'ENTRY_UNREADABLE', 3_101],
   ['a cut tail', text(clean.slice(0, 3_990)), 'TRUNCATED_TAIL', 3_991],
   ['a last line without its LF', text(clean).slice(0, -1), null, 0],
+  ['an empty file', '', 'TRUNCATED_TAIL', 1],
 ];
 
 describe('verifyLedger on worker threads', () => {
