@@ -9,20 +9,28 @@ import { CommandExecutor, type CommandContext } from '@ledger/commands';
 import { productStream, type LedgerCommand } from '@ledger/domain';
 import { LedgerSignals, PostgresEventStore } from '@ledger/event-store';
 import { AppModule } from '../apps/ledger-api/src/app.module.js';
+import { Worker } from 'node:worker_threads';
 import type { Timing } from './support/config.js';
 import { withPool, withSequencer } from './support/database.js';
 import { progress } from './support/progress.js';
+import {
+  ADMIN_SECRET,
+  FIRMS,
+  orderId,
+  post,
+  SKUS,
+  type Mix,
+  type ReleaseLoad,
+  type ReleaseLoadResult,
+} from './support/release-load.js';
 import { summarize, type LatencySummary } from './support/stats.js';
-import { runTimedWriters, type TimedRun } from './support/timed-writers.js';
+import type { TimedRun } from './support/timed-writers.js';
 
 export const CLIENT_COUNTS = [1, 8, 32] as const;
-const FIRMS = Array.from({ length: 10 }, (_, i) => `firm-${i}`);
-const SKUS = ['H200', 'H20'] as const;
-const ADMIN_SECRET = 'bench-admin-secret-0123456789';
 const PLENTY = 100_000_000;
 
 export interface CommandRun {
-  mix: 'spread' | 'one-product';
+  mix: Mix;
   clients: number;
   run: TimedRun;
   refused: number;
@@ -37,8 +45,9 @@ export interface StreamLengthResult {
 }
 
 /**
- * ReleaseShipment over HTTP against the real service (same process, loopback), with releases spread over
- * 10 firms and 2 products, then all on one product.
+ * ReleaseShipment over HTTP against the real service (loopback), with releases spread over 10 firms and 2
+ * products, then all on one product. The clients run on a worker thread of their own, as clients on other
+ * machines would: the service's event loop serves requests, it does not also make them.
  */
 export async function benchCommandsOverHttp(url: string, timing: Timing): Promise<CommandRun[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
@@ -51,17 +60,7 @@ export async function benchCommandsOverHttp(url: string, timing: Timing): Promis
     for (const mix of ['spread', 'one-product'] as const) {
       for (const clients of CLIENT_COUNTS) {
         progress(`commands: ReleaseShipment over HTTP, ${mix}, ${clients} clients`);
-        let refused = 0;
-        const run = await runTimedWriters(clients, timing, async ({ writer, iteration }) => {
-          const firmId = FIRMS[(writer + iteration) % FIRMS.length]!;
-          const sku = mix === 'spread' ? SKUS[(writer + iteration) % SKUS.length]! : 'H200';
-          const response = await post(base, '/v1/shipments', {
-            shipmentId: `S-${randomUUID()}`,
-            orderId: orderId(firmId, sku),
-            quantity: 1,
-          });
-          if (response.status !== 201) refused += 1;
-        });
+        const { run, refused } = await releaseLoadInWorker({ base, mix, clients, timing });
         results.push({ mix, clients, run, refused });
       }
     }
@@ -159,18 +158,18 @@ async function setUpMarket(base: string): Promise<void> {
   }
 }
 
-function post(base: string, path: string, body: object): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN_SECRET}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then(async (response) => {
-    await response.arrayBuffer(); // drain, so the connection goes back to the pool
-    return response;
+function releaseLoadInWorker(load: ReleaseLoad): Promise<ReleaseLoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./support/release-load.worker.js', import.meta.url), {
+      workerData: load,
+    });
+    worker.once('message', (result: ReleaseLoadResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited with code ${code}`));
+    });
   });
 }
-
-const orderId = (firmId: string, sku: string) => `O-${firmId}-${sku}`;
 
 function context(): CommandContext {
   const id = randomUUID();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createPool, migrate } from '@ledger/database';
+import { createPool, migrate, withSessionSettings } from '@ledger/database';
 import { Sequencer, type SequencerOptions } from '@ledger/event-store';
 import { progress } from './progress.js';
 
@@ -17,7 +17,7 @@ export async function recreateBenchDatabase(serverUrl: string): Promise<string> 
     await client.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${BENCH_DATABASE}`);
   });
-  const url = benchDatabaseUrl(serverUrl);
+  const url = withSessionSettings(benchDatabaseUrl(serverUrl));
   await migrate(url);
   return url;
 }

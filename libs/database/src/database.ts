@@ -26,7 +26,7 @@ export class Database {
       ? null
       : await EmbeddedPostgres.start({ dataDir: join(options.dataDir, 'pgdata') });
     try {
-      const url = options.databaseUrl ?? embedded!.url;
+      const url = withSessionSettings(options.databaseUrl ?? embedded!.url);
       await migrate(url);
       // On the embedded server every connection queues for one session: a few are plenty.
       const max = options.poolSize ?? (embedded ? 8 : 20);
@@ -52,6 +52,19 @@ export class Database {
     })();
     return this.closing;
   }
+}
+
+/**
+ * The URL with the settings every session of the service runs with (sequencer, projector and pool alike).
+ * JIT is off: the ledger's tables grow large, and where autovacuum is off they have no statistics; the
+ * planner's estimates then cross `jit_above_cost`, and compiling a short query (the sequencer's poll for
+ * committed events) took 7-25 ms, many times the query itself. The embedded database ignores it (it has
+ * no JIT).
+ */
+export function withSessionSettings(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', '-c jit=off');
+  return parsed.toString();
 }
 
 export function createPool(url: string, max: number, onIdleError?: (error: Error) => void): pg.Pool {

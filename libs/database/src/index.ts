@@ -1,4 +1,4 @@
-export { Database, createPool, type DatabaseOptions } from './database.js';
+export { Database, createPool, withSessionSettings, type DatabaseOptions } from './database.js';
 export { createDataSource, migrate } from './data-source.js';
 export {
   EmbeddedPostgres,

@@ -156,7 +156,10 @@ export class Sequencer {
   }
 
   private async run(): Promise<void> {
-    const unsubscribe = this.signals.onAppended(() => this.wake?.());
+    const unsubscribe = this.signals.onAppended(() => {
+      if (this.wake) this.wake();
+      else this.wakePending = true;
+    });
     try {
       while (!this.stopping.signal.aborted) {
         try {
@@ -351,8 +354,17 @@ export class Sequencer {
   }
 
   private wake: (() => void) | null = null;
+  /**
+   * An append announced while no sleep was there to cut short (the sequencer was querying): the next sleep
+   * is skipped. Without it the announcement is lost and the append waits out a whole idle sleep.
+   */
+  private wakePending = false;
 
   private sleep(ms: number): Promise<void> {
+    if (this.wakePending) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
