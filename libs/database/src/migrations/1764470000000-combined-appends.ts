@@ -14,11 +14,12 @@ import { LEDGER_APPEND_FUNCTION, LEDGER_STREAM_INDEX_FUNCTION } from './17644300
  * Parameters, 1-based and parallel:
  * - `p_locks`, `p_lock_write`: every stream of the group once, in the order to lock them (the caller sorts,
  *   so that all writers lock in one order and never deadlock), exclusively where any append writes it.
- * - `s_*`: per (append, stream): the append's number (1..n, groups ascending), the stream, the expected
- *   version (-1 any, -2 stream exists, 0 no stream, else the exact version).
- * - `e_*`: per event, in append order: its append, id, stream, type, schema version; `e_body` is one JSON
- *   array of `[data, metadata]` pairs.
- * - `l_*`: per link: the event it links (index into `e_*`) and the stream it is linked into.
+ * - `s_*`: per (append, stream), in append order: the append's number (1..n), the stream (its index in
+ *   `p_locks`), the expected version (-1 any, -2 stream exists, 0 no stream, else the exact version).
+ * - `e_*`: per event, in append order: its append, id, stream (index in `p_locks`), type, schema version;
+ *   `e_body` is one JSON array of `[data, metadata]` pairs.
+ * - `l_*`: per link, in event order: the event it links (index into `e_*`) and the stream it is linked
+ *   into (index in `p_locks`).
  *
  * Results: the version given to each event and each link (0 where its append was refused), the version of
  * each (append, stream) after its append, and `refused`: null, or one object per refused append.
@@ -32,17 +33,17 @@ export class CombinedAppends1764470000000 implements MigrationInterface {
     await db.query(`
       CREATE FUNCTION ledger_append_batch(
         p_locks text[], p_lock_write boolean[],
-        s_append integer[], s_stream text[], s_expected integer[],
-        e_append integer[], e_id uuid[], e_stream text[], e_type text[], e_schema integer[], e_body jsonb,
-        l_event integer[], l_stream text[],
+        s_append integer[], s_lock integer[], s_expected integer[],
+        e_append integer[], e_id uuid[], e_lock integer[], e_type text[], e_schema integer[], e_body jsonb,
+        l_event integer[], l_lock integer[],
         OUT event_versions integer[], OUT link_versions integer[], OUT stream_versions integer[],
         OUT refused jsonb)
       LANGUAGE plpgsql AS $$
       DECLARE
         n_locks integer := cardinality(p_locks);
-        n_streams integer := cardinality(s_stream);
+        n_streams integer := cardinality(s_lock);
         n_events integer := cardinality(e_id);
-        n_links integer := cardinality(l_stream);
+        n_links integer := cardinality(l_lock);
         cur integer[];
         txs xid8[];
         v integer;
@@ -52,8 +53,11 @@ export class CombinedAppends1764470000000 implements MigrationInterface {
         my_tx xid8;
         a integer;
         k integer;
-        j integer;
         i integer;
+        ks integer := 1;
+        ke integer := 1;
+        kl integer := 1;
+        first integer;
         accepted boolean;
       BEGIN
         FOR k IN 1 .. n_locks LOOP
@@ -79,56 +83,62 @@ export class CombinedAppends1764470000000 implements MigrationInterface {
         event_versions := array_fill(0, ARRAY[n_events]);
         link_versions := array_fill(0, ARRAY[n_links]);
         stream_versions := array_fill(0, ARRAY[n_streams]);
+        -- The s_, e_ and l_ entries of an append are contiguous and in append order (links in event
+        -- order): one pass with a cursor into each, so a group costs what its entries cost.
         FOR a IN 1 .. coalesce(e_append[n_events], 0) LOOP
           accepted := true;
-          FOR k IN 1 .. n_streams LOOP
-            CONTINUE WHEN s_append[k] <> a;
-            i := array_position(p_locks, s_stream[k]);
-            IF (s_expected[k] >= 0 AND cur[i] <> s_expected[k]) OR (s_expected[k] = -2 AND cur[i] = 0) THEN
+          first := ks;
+          WHILE ks <= n_streams AND s_append[ks] = a LOOP
+            i := s_lock[ks];
+            IF NOT accepted THEN
+              NULL;
+            ELSIF (s_expected[ks] >= 0 AND cur[i] <> s_expected[ks]) OR (s_expected[ks] = -2 AND cur[i] = 0) THEN
               refused := coalesce(refused, '[]') || jsonb_build_object(
-                'append', a, 'code', 'SL409', 'streamId', s_stream[k], 'actual', cur[i]);
+                'append', a, 'code', 'SL409', 'streamId', p_locks[i], 'actual', cur[i]);
               accepted := false;
-              EXIT;
-            END IF;
             -- A younger transaction already extended the stream (possible only when the caller's own
             -- transaction took its id earlier): appending would break the stream's order in the ledger.
-            IF txs[i] > my_tx THEN
+            ELSIF txs[i] > my_tx THEN
               refused := coalesce(refused, '[]') || jsonb_build_object(
-                'append', a, 'code', 'SL412', 'streamId', s_stream[k]);
+                'append', a, 'code', 'SL412', 'streamId', p_locks[i]);
               accepted := false;
-              EXIT;
             END IF;
+            ks := ks + 1;
           END LOOP;
-          CONTINUE WHEN NOT accepted;
           -- Versions in the order of the append: each event in its own stream, then in its links.
-          FOR k IN 1 .. n_events LOOP
-            CONTINUE WHEN e_append[k] <> a;
-            i := array_position(p_locks, e_stream[k]);
-            cur[i] := cur[i] + 1;
-            event_versions[k] := cur[i];
-            FOR j IN 1 .. n_links LOOP
-              CONTINUE WHEN l_event[j] <> k;
-              i := array_position(p_locks, l_stream[j]);
+          WHILE ke <= n_events AND e_append[ke] = a LOOP
+            IF accepted THEN
+              i := e_lock[ke];
               cur[i] := cur[i] + 1;
-              link_versions[j] := cur[i];
+              event_versions[ke] := cur[i];
+            END IF;
+            WHILE kl <= n_links AND l_event[kl] = ke LOOP
+              IF accepted THEN
+                i := l_lock[kl];
+                cur[i] := cur[i] + 1;
+                link_versions[kl] := cur[i];
+              END IF;
+              kl := kl + 1;
             END LOOP;
+            ke := ke + 1;
           END LOOP;
-          FOR k IN 1 .. n_streams LOOP
-            CONTINUE WHEN s_append[k] <> a;
-            stream_versions[k] := cur[array_position(p_locks, s_stream[k])];
-          END LOOP;
+          IF accepted THEN
+            FOR k IN first .. ks - 1 LOOP
+              stream_versions[k] := cur[s_lock[k]];
+            END LOOP;
+          END IF;
         END LOOP;
 
         INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
-        SELECT x.id, x.stream, x.version, x.type, x.schema, e_body->(x.ord::integer - 1)->0,
+        SELECT x.id, p_locks[x.lock], x.version, x.type, x.schema, e_body->(x.ord::integer - 1)->0,
                e_body->(x.ord::integer - 1)->1
-        FROM unnest(e_id, e_stream, event_versions, e_type, e_schema) WITH ORDINALITY
-             AS x(id, stream, version, type, schema, ord)
+        FROM unnest(e_id, e_lock, event_versions, e_type, e_schema) WITH ORDINALITY
+             AS x(id, lock, version, type, schema, ord)
         WHERE x.version > 0 ORDER BY x.ord;
         IF n_links > 0 THEN
           INSERT INTO event_links (stream_id, stream_version, event_id)
-          SELECT x.stream, x.version, e_id[x.event]
-          FROM unnest(l_stream, link_versions, l_event) WITH ORDINALITY AS x(stream, version, event, ord)
+          SELECT p_locks[x.lock], x.version, e_id[x.event]
+          FROM unnest(l_lock, link_versions, l_event) WITH ORDINALITY AS x(lock, version, event, ord)
           WHERE x.version > 0 ORDER BY x.ord;
         END IF;
       END $$`);
@@ -136,8 +146,8 @@ export class CombinedAppends1764470000000 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(
-      `DROP FUNCTION ledger_append_batch(text[], boolean[], integer[], text[], integer[], integer[], uuid[],
-                                         text[], text[], integer[], jsonb, integer[], text[])`,
+      `DROP FUNCTION ledger_append_batch(text[], boolean[], integer[], integer[], integer[], integer[], uuid[],
+                                         integer[], text[], integer[], jsonb, integer[], integer[])`,
     );
     await db.query(LEDGER_APPEND_FUNCTION);
     await db.query(LEDGER_STREAM_INDEX_FUNCTION);

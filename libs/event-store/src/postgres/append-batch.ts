@@ -33,59 +33,66 @@ export async function appendBatch(
 
 function batchQuery(appends: readonly PreparedAppend[]): pg.QueryConfig {
   const lockModes = new Map<string, boolean>();
+  for (const append of appends) {
+    for (const { streamId, write } of append.streams) {
+      lockModes.set(streamId, (lockModes.get(streamId) ?? false) || write);
+    }
+  }
+  // One lock order for every writer (any total order will do, as long as all use the same), so that two
+  // groups sharing streams wait for each other instead of deadlocking.
+  const locks = [...lockModes.keys()].sort();
+  const lockOf = new Map(locks.map((streamId, i) => [streamId, i + 1]));
+  const index = (streamId: string) => lockOf.get(streamId)!;
+
   const sAppend: number[] = [];
-  const sStream: string[] = [];
+  const sLock: number[] = [];
   const sExpected: number[] = [];
   const eAppend: number[] = [];
   const eId: string[] = [];
-  const eStream: string[] = [];
+  const eLock: number[] = [];
   const eType: string[] = [];
   const eSchema: number[] = [];
   const eBody: unknown[] = [];
   const lEvent: number[] = [];
-  const lStream: string[] = [];
-  appends.forEach((append, index) => {
+  const lLock: number[] = [];
+  appends.forEach((append, i) => {
     for (const stream of append.streams) {
-      lockModes.set(stream.streamId, (lockModes.get(stream.streamId) ?? false) || stream.write);
-      sAppend.push(index + 1);
-      sStream.push(stream.streamId);
+      sAppend.push(i + 1);
+      sLock.push(index(stream.streamId));
       sExpected.push(encodeExpected(stream.expected));
     }
     for (const event of append.events) {
-      eAppend.push(index + 1);
+      eAppend.push(i + 1);
       eId.push(event.eventId);
-      eStream.push(event.streamId);
+      eLock.push(index(event.streamId));
       eType.push(event.type);
       eSchema.push(event.schemaVersion);
       eBody.push([event.data, event.metadata]);
       for (const link of event.links) {
         lEvent.push(eId.length);
-        lStream.push(link);
+        lLock.push(index(link));
       }
     }
   });
-  // One lock order for every writer (any total order will do, as long as all use the same), so that two
-  // groups sharing streams wait for each other instead of deadlocking.
-  const locks = [...lockModes.keys()].sort();
   return {
     text: `SELECT event_versions, link_versions, stream_versions, refused
-           FROM ledger_append_batch($1::text[], $2::boolean[], $3::integer[], $4::text[], $5::integer[],
-                                    $6::integer[], $7::uuid[], $8::text[], $9::text[], $10::integer[], $11::jsonb,
-                                    $12::integer[], $13::text[])`,
+           FROM ledger_append_batch($1::text[], $2::boolean[], $3::integer[], $4::integer[], $5::integer[],
+                                    $6::integer[], $7::uuid[], $8::integer[], $9::text[], $10::integer[],
+                                    $11::jsonb, $12::integer[], $13::integer[])`,
     values: [
       locks,
       locks.map((stream) => lockModes.get(stream)),
       sAppend,
-      sStream,
+      sLock,
       sExpected,
       eAppend,
       eId,
-      eStream,
+      eLock,
       eType,
       eSchema,
       JSON.stringify(eBody),
       lEvent,
-      lStream,
+      lLock,
     ],
   };
 }
