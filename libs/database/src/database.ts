@@ -63,7 +63,8 @@ export class Database {
  */
 export function withSessionSettings(url: string): string {
   const parsed = new URL(url);
-  parsed.searchParams.set('options', '-c jit=off');
+  const given = parsed.searchParams.get('options');
+  parsed.searchParams.set('options', given ? `${given} -c jit=off` : '-c jit=off');
   return parsed.toString();
 }
 
