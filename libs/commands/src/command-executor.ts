@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CURRENT_SCHEMA_VERSION,
   DomainError,
   streamsOf,
   type LedgerCommand,
@@ -12,14 +11,14 @@ import {
   WrongExpectedVersionError,
   type EventMetadata,
   type RecordedEvent,
-  type JsonObject,
-  type AppendResult,
   type PostgresEventStore,
 } from '@ledger/event-store';
 import type { Fold } from './folds.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { plans, type Load, type Plan } from './plans.js';
 import { StreamStateCache } from './stream-state-cache.js';
+import { storedEvent, type Appended, type Attempt } from './attempt.js';
+import { DecisionRounds } from './release-rounds.js';
 
 /** Who asked, and why: recorded in every event's metadata. */
 export interface CommandContext {
@@ -87,8 +86,7 @@ export class CommandExecutor {
   private readonly cache: StreamStateCache;
   private readonly contended = new KeyedMutex();
   private readonly writing = new KeyedMutex();
-  private readonly seats: Seat[] = [];
-  private roundRunning = false;
+  private readonly rounds: DecisionRounds;
   private readonly now: () => Date;
   private readonly maxAttempts: number;
   private readonly stampTimeoutMs: number;
@@ -101,6 +99,13 @@ export class CommandExecutor {
     this.now = options.now ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 40;
     this.stampTimeoutMs = options.stampTimeoutMs ?? 5_000;
+    this.rounds = new DecisionRounds({
+      store,
+      cache: this.cache,
+      writing: this.writing,
+      now: this.now,
+      appendFailed: (error, eventId) => this.appendFailed(error, eventId),
+    });
   }
 
   async execute(
@@ -211,7 +216,7 @@ export class CommandExecutor {
     const written = new Set(streamsOf(event));
     const unverified = [...assumedNew].filter((streamId) => !written.has(streamId));
     if (unverified.length > 0) return { kind: 'unverified-reads', streamIds: unverified };
-    if (!holding && inRounds) return this.board({ command, context, eventId, writes: written });
+    if (!holding && inRounds) return this.rounds.board({ command, context, eventId, writes: written });
     if (!holding) {
       const release = await this.writing.lock(written);
       try {
@@ -239,148 +244,6 @@ export class CommandExecutor {
     }
     if (error instanceof WrongExpectedVersionError) return { kind: 'conflict', streamId: error.streamId };
     throw error;
-  }
-
-  /**
-   * Decisions in rounds. Releases that arrive while a round is running wait for the next one; a round
-   * holds the streams its releases write, decides them one after another, each on the state the ones
-   * before it left (an overlay on the cache), and appends them as few atomic appends as possible: releases
-   * that share a stream (their product, their order) are one append, so one fails only with the others it
-   * was decided on. The appends of a round share one transaction (the store's group commit). A hot product
-   * then takes a round of releases per commit instead of one.
-   */
-  private board(seat: Omit<Seat, 'settle'>): Promise<Attempt> {
-    return new Promise((resolve, reject) => {
-      this.seats.push({ ...seat, settle: { resolve, reject } });
-      if (!this.roundRunning) void this.runRounds();
-    });
-  }
-
-  private async runRounds(): Promise<void> {
-    this.roundRunning = true;
-    try {
-      while (this.seats.length > 0) {
-        const round = this.seats.splice(0, MAX_ROUND);
-        await this.runRound(round).catch((error: unknown) => {
-          for (const seat of round) seat.settle.reject(error);
-        });
-      }
-    } finally {
-      this.roundRunning = false;
-    }
-  }
-
-  private async runRound(round: readonly Seat[]): Promise<void> {
-    const locked = new Set(round.flatMap((seat) => [...seat.writes]));
-    const release = await this.writing.lock(locked);
-    try {
-      const overlay = new Map<string, Folded>();
-      const before = new Map<string, number>();
-      const decided: Decided[] = [];
-      for (const seat of round) {
-        const outcome = await this.decideInRound(seat, overlay, before, locked);
-        if ('kind' in outcome) seat.settle.resolve(outcome);
-        else decided.push(outcome);
-      }
-      await Promise.all(groupBySharedStreams(decided).map((group) => this.appendGroup(group, before)));
-    } finally {
-      release();
-    }
-  }
-
-  /** Decides one release on the round's overlay, the cache under it, and new streams taken to be new. */
-  private async decideInRound(
-    seat: Seat,
-    overlay: Map<string, Folded>,
-    before: Map<string, number>,
-    locked: ReadonlySet<string>,
-  ): Promise<Decided | Attempt> {
-    const plan = plans[seat.command.type] as Plan<LedgerCommandType>;
-    const reads = new Map<string, Folded>();
-    const assumedNew = new Set<string>();
-    // Nothing here waits on the database: a round decides from memory.
-    const load: Load = (streamId, fold) => {
-      const decidedHere = overlay.get(streamId);
-      let read = decidedHere?.fold === fold ? decidedHere : this.cache.peek(streamId, fold);
-      if (!read) {
-        read = { version: 0, state: fold.initial };
-        assumedNew.add(streamId);
-      }
-      if (!decidedHere && !before.has(streamId)) before.set(streamId, read.version);
-      reads.set(streamId, { version: read.version, state: read.state, fold });
-      return Promise.resolve(read.state as never);
-    };
-    let event: LedgerEvent;
-    try {
-      event = await plan(seat.command, load, this.now());
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return { kind: 'refused-on-cache' };
-    }
-    const written = streamsOf(event);
-    const unverified = [...assumedNew].filter((streamId) => !written.includes(streamId));
-    if (unverified.length > 0) return { kind: 'unverified-reads', streamIds: unverified };
-    if (!written.every((streamId) => locked.has(streamId))) return { kind: 'writes-moved' };
-    // The overlay folds the event into every stream it writes, so each must have been read.
-    if (!written.every((streamId) => reads.has(streamId))) return { kind: 'go-alone' };
-    for (const streamId of written) {
-      const read = reads.get(streamId)!;
-      overlay.set(streamId, {
-        version: read.version + 1,
-        state: read.fold.evolve(read.state, event),
-        fold: read.fold,
-      });
-    }
-    return { seat, event, written, reads };
-  }
-
-  /** One atomic append for releases decided on each other's state; each hears its own answer. */
-  private async appendGroup(group: readonly Decided[], before: ReadonlyMap<string, number>): Promise<void> {
-    const stored = group.map(({ seat, event }) => storedEvent(event, seat.context, seat.eventId));
-    // An event is stored in the first stream that lists it: every event's own stream goes first.
-    const order = [
-      ...new Set([...group.map(({ written }) => written[0]!), ...group.flatMap(({ written }) => written)]),
-    ];
-    const appends = order.map((streamId) => ({
-      streamId,
-      expectedVersion: before.get(streamId) ?? ('any' as const),
-      events: stored.filter((_, i) => group[i]!.written.includes(streamId)),
-    }));
-    let result: AppendResult;
-    try {
-      result = await this.store.append(appends);
-    } catch (error) {
-      if (group.length === 1) {
-        const only = group[0]!.seat;
-        await this.appendFailed(error, only.eventId).then(only.settle.resolve, only.settle.reject);
-        return;
-      }
-      const answer: Attempt =
-        error instanceof WrongExpectedVersionError
-          ? { kind: 'conflict', streamId: error.streamId }
-          : { kind: 'go-alone' };
-      if (!(error instanceof WrongExpectedVersionError || error instanceof DuplicateEventError)) throw error;
-      for (const { seat } of group) seat.settle.resolve(answer);
-      return;
-    }
-    const byId = new Map(result.events.map((appended) => [appended.eventId, appended]));
-    group.forEach(({ seat, event, reads }, i) => {
-      const appended = byId.get(seat.eventId)!;
-      for (const placed of [appended, ...appended.links]) {
-        const read = reads.get(placed.streamId)!;
-        this.cache.advance(placed.streamId, read.fold, placed.streamVersion - 1, placed.streamVersion, event);
-      }
-      seat.settle.resolve({
-        kind: 'appended',
-        appended: {
-          eventId: seat.eventId,
-          type: event.type,
-          streamId: appended.streamId,
-          version: appended.streamVersion,
-          metadata: stored[i]!.metadata,
-        },
-      });
-    });
   }
 
   private alreadyAppended(stored: RecordedEvent): Promise<CommandResult> {
@@ -429,82 +292,7 @@ export class CommandExecutor {
   }
 }
 
-interface Appended {
-  eventId: string;
-  type: string;
-  streamId: string;
-  version: number;
-  metadata: EventMetadata;
-}
-
 type Freshness = 'all' | Set<string>;
-
-/** Releases a round takes at most. */
-const MAX_ROUND = 64;
-
-/** A release waiting for a round; `writes` are the streams its first decision wrote. */
-interface Seat {
-  command: LedgerCommand;
-  context: CommandContext;
-  eventId: string;
-  writes: ReadonlySet<string>;
-  settle: { resolve: (attempt: Attempt) => void; reject: (error: unknown) => void };
-}
-
-interface Folded {
-  version: number;
-  state: unknown;
-  fold: Fold<unknown>;
-}
-
-interface Decided {
-  seat: Seat;
-  event: LedgerEvent;
-  written: string[];
-  reads: Map<string, Folded>;
-}
-
-/** Decisions that share a stream, directly or through others, in round order. */
-function groupBySharedStreams(decided: readonly Decided[]): Decided[][] {
-  const groupOf = new Map<string, Decided[]>();
-  const groups = new Set<Decided[]>();
-  for (const item of decided) {
-    const joined = new Set(
-      item.written.map((streamId) => groupOf.get(streamId)).filter((g) => g !== undefined),
-    );
-    const group = [...joined].flat();
-    group.push(item);
-    group.sort((a, b) => decided.indexOf(a) - decided.indexOf(b));
-    for (const old of joined) groups.delete(old);
-    groups.add(group);
-    for (const member of group) for (const streamId of member.written) groupOf.set(streamId, group);
-  }
-  return [...groups];
-}
-
-type Attempt =
-  | { kind: 'appended'; appended: Appended }
-  | { kind: 'landed-before'; event: RecordedEvent }
-  | { kind: 'refused-on-cache' }
-  /** The decision read streams taken to be new that the event does not write: read them, decide again. */
-  | { kind: 'unverified-reads'; streamIds: string[] }
-  /** Decided again on newer state, the event writes streams the first decision did not: start over. */
-  | { kind: 'writes-moved' }
-  /** A round could not take the command, or failed for another command's fault: decide alone. */
-  | { kind: 'go-alone' }
-  | { kind: 'conflict'; streamId: string };
-
-function storedEvent(event: LedgerEvent, context: CommandContext, eventId: string) {
-  const metadata: EventMetadata = { ...context };
-  if (metadata.requestHash === undefined) delete metadata.requestHash;
-  return {
-    eventId,
-    type: event.type,
-    schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
-    data: event.data as JsonObject,
-    metadata,
-  };
-}
 
 /** Full jitter: concurrent losers spread out instead of colliding again in step. */
 function backoff(attempt: number): Promise<void> {
