@@ -5,6 +5,7 @@ import type { EventMetadata, StreamLink } from '../types.js';
 import { ledgerIdentity } from '../postgres/ledger-identity.js';
 import { isUniqueViolation } from '../postgres/pg-errors.js';
 import { genesisHash, sealEntry } from './hash-chain.js';
+import { WakeUp } from './wake-up.js';
 
 export interface SequencerLogger {
   log(message: string): void;
@@ -122,6 +123,7 @@ export class Sequencer {
   private head: Head | null = null;
   private running: Promise<void> | null = null;
   private stopping = new AbortController();
+  private wakeUp = new WakeUp(this.stopping.signal);
   private readonly current: SequencerStatus = {
     state: 'stopped',
     position: 0,
@@ -151,6 +153,7 @@ export class Sequencer {
   start(): void {
     if (this.running) return;
     this.stopping = new AbortController();
+    this.wakeUp = new WakeUp(this.stopping.signal);
     this.current.state = 'standby';
     this.current.heartbeatAt = Date.now();
     this.running = this.run();
@@ -163,10 +166,7 @@ export class Sequencer {
   }
 
   private async run(): Promise<void> {
-    const unsubscribe = this.signals.onAppended(() => {
-      if (this.wake) this.wake();
-      else this.wakePending = true;
-    });
+    const unsubscribe = this.signals.onAppended(() => this.wakeUp.signal());
     try {
       while (!this.stopping.signal.aborted) {
         try {
@@ -175,7 +175,7 @@ export class Sequencer {
         } catch (error) {
           this.current.lastError = (error as Error).message;
           this.logger.error(`sequencer: ${(error as Error).message}; reconnecting`);
-          await this.sleep(Math.min(this.standbyMs, 250));
+          await this.wakeUp.sleep(Math.min(this.standbyMs, 250));
         } finally {
           if (this.current.state === 'leader') this.logger.log('sequencer: leadership released');
           await this.disconnect();
@@ -218,7 +218,7 @@ export class Sequencer {
         this.logger.log('sequencer: leading');
         return true;
       }
-      await this.sleep(this.standbyMs);
+      await this.wakeUp.sleep(this.standbyMs);
     }
     return false;
   }
@@ -228,8 +228,9 @@ export class Sequencer {
       this.current.heartbeatAt = Date.now();
       const started = performance.now();
       const stamped = await this.stampBatch();
-      if (stamped === 0) await this.sleep(this.idleMs);
-      else if (stamped < this.batchSize) await this.pause(started + this.busyIntervalMs - performance.now());
+      if (stamped === 0) await this.wakeUp.sleep(this.idleMs);
+      else if (stamped < this.batchSize)
+        await this.wakeUp.pause(started + this.busyIntervalMs - performance.now());
     }
   }
 
@@ -360,44 +361,5 @@ export class Sequencer {
       };
     }
     return { position: 0, hash: genesisHash(await ledgerIdentity(client)), txId: '0', seq: '0' };
-  }
-
-  /** Waits `ms` whatever is appended meanwhile (a stop still ends it). */
-  private pause(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.stopping.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.stopping.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  private wake: (() => void) | null = null;
-  /**
-   * An append announced while no sleep was there to cut short (the sequencer was querying): the next sleep
-   * is skipped. Without it the announcement is lost and the append waits out a whole idle sleep.
-   */
-  private wakePending = false;
-
-  private sleep(ms: number): Promise<void> {
-    if (this.wakePending) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        this.stopping.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-      this.stopping.signal.addEventListener('abort', done, { once: true });
-    });
   }
 }
