@@ -7,9 +7,14 @@ import { sampleData, sampleEvent } from './support/events.js';
 import { LagTracker } from './support/lag-tracker.js';
 import { collectGarbage, progress } from './support/progress.js';
 import type { LatencySummary } from './support/stats.js';
-import { runTimedWriters, type TimedRun, type WriterTurn } from './support/timed-writers.js';
+import { combineRuns, runTimedWriters, type TimedRun, type WriterTurn } from './support/timed-writers.js';
 
 export const WRITER_COUNTS = [1, 8, 32] as const;
+/**
+ * Each configuration's measuring time is split into this many slices, the baselines and the ledger taking
+ * turns, so that a slow spell of the (shared) machine weighs on both sides alike rather than on one.
+ */
+export const APPEND_ROUNDS = 2;
 const STREAMS_PER_WRITER = 4;
 const STAMP_TIMEOUT_MS = 60_000;
 
@@ -32,14 +37,25 @@ export async function benchAppends(url: string, timing: Timing): Promise<AppendC
   const signals = new LedgerSignals();
   return withSequencer(url, { signals }, async () => {
     const results: AppendComparison[] = [];
+    const slice: Timing = { ...timing, measureMs: timing.measureMs / APPEND_ROUNDS };
     for (const writers of WRITER_COUNTS) {
-      progress(`append: baseline, ${writers} writers`);
-      const baseline = await measurePlainInserts(url, writers, timing, false);
-      progress(`append: baseline in a transaction, ${writers} writers`);
-      const baselineInTransaction = await measurePlainInserts(url, writers, timing, true);
-      progress(`append: ledger, ${writers} writers`);
-      const { run: ledger, lag } = await measureLedgerAppends(url, writers, timing, signals);
-      results.push({ writers, baseline, baselineInTransaction, ledger, lag });
+      const runs = { baseline: [] as TimedRun[], inTransaction: [] as TimedRun[], ledger: [] as TimedRun[] };
+      const tracker = new LagTracker();
+      for (let round = 1; round <= APPEND_ROUNDS; round++) {
+        progress(`append: baseline, ${writers} writers (${round}/${APPEND_ROUNDS})`);
+        runs.baseline.push(await measurePlainInserts(url, writers, slice, false));
+        progress(`append: baseline in a transaction, ${writers} writers (${round}/${APPEND_ROUNDS})`);
+        runs.inTransaction.push(await measurePlainInserts(url, writers, slice, true));
+        progress(`append: ledger, ${writers} writers (${round}/${APPEND_ROUNDS})`);
+        runs.ledger.push(await measureLedgerAppends(url, writers, slice, signals, tracker));
+      }
+      results.push({
+        writers,
+        baseline: combineRuns(runs.baseline, slice.measureMs),
+        baselineInTransaction: combineRuns(runs.inTransaction, slice.measureMs),
+        ledger: combineRuns(runs.ledger, slice.measureMs),
+        lag: tracker.summary(),
+      });
     }
     return results;
   });
@@ -93,16 +109,16 @@ async function measureLedgerAppends(
   writers: number,
   timing: Timing,
   signals: LedgerSignals,
-): Promise<{ run: TimedRun; lag: LatencySummary }> {
+  tracker: LagTracker,
+): Promise<TimedRun> {
   collectGarbage();
   return withPool(url, writers + 4, async (pool) => {
     const store = new PostgresEventStore(pool, { signals });
-    const tracker = new LagTracker();
     const unsubscribe = signals.onStamped((batch) => tracker.stamped(batch));
     try {
       const run = await runTimedWriters(writers, timing, (turn) => appendOne(store, tracker, turn));
       await tracker.waitUntilAllStamped(signals, STAMP_TIMEOUT_MS);
-      return { run, lag: tracker.summary() };
+      return run;
     } finally {
       unsubscribe();
     }

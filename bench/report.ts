@@ -1,6 +1,6 @@
 import { cpus, loadavg, type as osType, release } from 'node:os';
-import type { AppendComparison } from './append.bench.js';
 import type { CommandRun, StreamLengthResult } from './commands.bench.js';
+import { APPEND_ROUNDS, type AppendComparison } from './append.bench.js';
 import type { TimedRun } from './support/timed-writers.js';
 import type { ReadComparison } from './read.bench.js';
 import type { BenchConfig } from './support/config.js';
@@ -64,7 +64,10 @@ export function machineDescription(server: ServerInfo): string {
 export function configDescription(config: BenchConfig): string {
   const seconds = config.timing.measureMs / 1_000;
   const warmup = config.timing.warmupMs / 1_000;
-  return `run:        appends ${seconds} s per configuration after ${warmup} s warm-up; ledger of ${count(config.events)} events`;
+  return (
+    `run:        appends ${seconds} s per configuration, in ${APPEND_ROUNDS} slices taking turns with the ` +
+    `baselines, each after ${warmup} s warm-up; ledger of ${count(config.events)} events`
+  );
 }
 
 export function resultTable(appends: readonly AppendComparison[], reads: ReadComparison): string {

@@ -12,6 +12,19 @@ export interface TimedRun {
   operations: number;
   perSecond: number;
   latency: LatencySummary;
+  /** Every measured operation's latency in ms, to combine runs. */
+  samples: number[];
+}
+
+/** Several runs of the same configuration as one: operations and samples pooled over their time. */
+export function combineRuns(runs: readonly TimedRun[], measureMsEach: number): TimedRun {
+  const samples = runs.flatMap((run) => run.samples);
+  return {
+    operations: samples.length,
+    perSecond: perSecond(samples.length, measureMsEach * runs.length),
+    latency: summarize(samples),
+    samples,
+  };
 }
 
 interface Window {
@@ -43,6 +56,7 @@ export async function runTimedWriters(
     operations: all.length,
     perSecond: perSecond(all.length, timing.measureMs),
     latency: summarize(all),
+    samples: all,
   };
 }
 

@@ -48,8 +48,6 @@ export class CombinedAppends1764470000000 implements MigrationInterface {
         txs xid8[];
         v integer;
         t xid8;
-        lv integer;
-        lt xid8;
         my_tx xid8;
         a integer;
         k integer;
@@ -70,12 +68,14 @@ export class CombinedAppends1764470000000 implements MigrationInterface {
         my_tx := pg_current_xact_id();
         -- A stream's version counts its own events and its links.
         FOR k IN 1 .. n_locks LOOP
-          v := NULL; t := NULL; lv := NULL; lt := NULL;
-          SELECT ev.stream_version, ev.tx_id INTO v, t FROM events ev WHERE ev.stream_id = p_locks[k]
-            ORDER BY ev.stream_version DESC LIMIT 1;
-          SELECT l.stream_version, l.tx_id INTO lv, lt FROM event_links l WHERE l.stream_id = p_locks[k]
-            ORDER BY l.stream_version DESC LIMIT 1;
-          IF coalesce(lv, 0) > coalesce(v, 0) THEN v := lv; t := lt; END IF;
+          v := NULL; t := NULL;
+          SELECT x.version, x.tx INTO v, t FROM (
+            (SELECT ev.stream_version AS version, ev.tx_id AS tx FROM events ev WHERE ev.stream_id = p_locks[k]
+             ORDER BY ev.stream_version DESC LIMIT 1)
+            UNION ALL
+            (SELECT l.stream_version, l.tx_id FROM event_links l WHERE l.stream_id = p_locks[k]
+             ORDER BY l.stream_version DESC LIMIT 1)) AS x
+          ORDER BY x.version DESC LIMIT 1;
           cur[k] := coalesce(v, 0);
           txs[k] := t;
         END LOOP;
