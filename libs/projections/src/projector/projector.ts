@@ -22,7 +22,7 @@ export interface ProjectorOptions {
   /** Longest wait between polls when idle; an in-process stamp wakes it sooner (default 50 ms). */
   idleMs?: number;
   /**
-   * Shortest time between the starts of two live batches that are not full (default 10 ms). Under a steady
+   * Shortest time between the starts of two live batches that are not full (default 25 ms). Under a steady
    * stream of commands the projector then takes what a few stamps brought in one read and one write,
    * instead of a read, a write and an empty read per stamp; what a read waits for is the lag, not the work.
    */
@@ -104,7 +104,7 @@ export class Projector {
     this.batchSize = options.batchSize ?? 2_000;
     this.snapshotEvery = options.snapshotEvery ?? 25_000;
     this.idleMs = options.idleMs ?? 50;
-    this.liveIntervalMs = options.liveIntervalMs ?? 10;
+    this.liveIntervalMs = options.liveIntervalMs ?? 25;
     this.standbyMs = options.standbyMs ?? 1_000;
     this.signals = options.signals ?? new LedgerSignals();
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined, error: () => undefined };
