@@ -225,6 +225,43 @@ describe('CommandExecutor', () => {
       expect(await releasedInLedger()).toBe(10);
     });
 
+    it('answers each group of a round on its own when one group’s append fails unexpectedly', async () => {
+      await market({ quota: 1_000, supply: 1_000, ordered: 1_000 });
+      await run({
+        type: 'RegisterProduct',
+        data: { sku: 'H20', name: 'H20', vendor: 'Nvidia', origin: 'foreign' },
+      });
+      await run({
+        type: 'GrantExportLicense',
+        data: { licenseId: 'L-2', sku: 'H20', vendor: 'Nvidia', destination: 'CN' },
+      });
+      await run({
+        type: 'GrantApproval',
+        data: { approvalId: 'A-2', batchId: 'batch-2', firmId: 'bytedance', sku: 'H20', quota: 1_000 },
+      });
+      await run({ type: 'RecordSupply', data: { supplyId: 'S-2', sku: 'H20', quantity: 1_000 } });
+      await run({
+        type: 'PlaceOrder',
+        data: { orderId: 'O-2', firmId: 'bytedance', sku: 'H20', quantity: 1_000 },
+      });
+      const append = store.append.bind(store);
+      const spy = jest.spyOn(store, 'append');
+      // The round after the lead holds two releases on O-1 and one on O-2: two groups, the first breaks.
+      spy.mockImplementationOnce(append).mockRejectedValueOnce(new Error('connection lost'));
+      const outcomes = await Promise.allSettled(
+        [
+          { shipmentId: 'SH-lead', orderId: 'O-1' },
+          { shipmentId: 'SH-a1', orderId: 'O-1' },
+          { shipmentId: 'SH-a2', orderId: 'O-1' },
+          { shipmentId: 'SH-b', orderId: 'O-2' },
+        ].map((data) => run({ type: 'ReleaseShipment', data: { ...data, quantity: 10 } })),
+      );
+      spy.mockRestore();
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((await store.readStream('shipment-SH-a1')).length).toBe(0);
+      expect((await store.readStream('shipment-SH-b')).length).toBe(1);
+    });
+
     it('never over-allocates when two instances release against one quota at once', async () => {
       await market({ quota: 400, supply: 100_000, ordered: 100_000 });
       const otherStore = new PostgresEventStore(db.pool, { signals: store.signals });

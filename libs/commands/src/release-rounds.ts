@@ -84,7 +84,15 @@ export class DecisionRounds {
         if ('kind' in outcome) seat.settle.resolve(outcome);
         else decided.push(outcome);
       }
-      await Promise.all(groupBySharedStreams(decided).map((group) => this.appendGroup(group, before)));
+      // A group that fails unexpectedly answers its own releases only: another group's append may have
+      // committed, and its releases must hear so.
+      await Promise.all(
+        groupBySharedStreams(decided).map((group) =>
+          this.appendGroup(group, before).catch((error: unknown) => {
+            for (const { seat } of group) seat.settle.reject(error);
+          }),
+        ),
+      );
     } finally {
       release();
     }
