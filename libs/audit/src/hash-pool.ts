@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { canonicalScanner } from './canonical-scan.js';
-import { freshBlock, NEWLINE, type BlockAllocator } from './line-blocks.js';
+import { freshBlock, lineCount, NEWLINE, type BlockAllocator } from './line-blocks.js';
+import { merkleHashers } from './merkle.js';
 
 /**
  * Where, in the `bytes` a hasher gives back per line: the entry hash (64 hex characters), the leaf
@@ -10,14 +11,32 @@ import { freshBlock, NEWLINE, type BlockAllocator } from './line-blocks.js';
 export const LINE_RESULT = { hash: 0, leaf: 64, prevHash: 96, position: 160, bytes: 168 } as const;
 
 /**
+ * After the lines' results, the block's verdict (float64s): `linked` 1 when every line scanned as a
+ * canonical entry whose position is its line number and whose prevHash is the hash of the line before
+ * it (the first line's link is the caller's to check), and there are at least MIN_LINKED lines; then
+ * `subtreeCount`, the count of [height float64, digest 32 bytes] that follow: the perfect Merkle subtrees
+ * over the leaves of all lines but the last two (see SettledRun in verify-ledger.ts).
+ */
+export const BLOCK_RESULT = {
+  linked: 0,
+  subtreeCount: 8,
+  subtrees: 16,
+  subtreeBytes: 40,
+  digest: 8,
+} as const;
+/** Fewer lines than this are not worth a verdict: the caller takes them one by one. */
+export const MIN_LINKED = 4;
+
+/**
  * The worker's whole source: plain JavaScript using only node: builtins (with the canonical scanner's
- * compiled source, which is self-contained), started with `eval`, so that it runs the same under the
- * compiled build and under jest (which compiles TypeScript in memory: a worker file next to this module
- * could not be loaded by node there).
+ * and the Merkle hashers' compiled source, which are self-contained), started with `eval`, so that it
+ * runs the same under the compiled build and under jest (which compiles TypeScript in memory: a worker
+ * file next to this module could not be loaded by node there).
  *
  * `hash`: for each line of the block (LF-separated, the last one may lack its LF), SHA-256 of the line
  * in hex and the RFC 6962 leaf hash SHA-256(0x00 || line) in latin1, as verify-ledger computes them,
- * and the canonical scan's verdict (the scanner's own source, see canonical-scan.ts).
+ * and the canonical scan's verdict (the scanner's own source, see canonical-scan.ts); then the block's
+ * verdict (BLOCK_RESULT), which spares the caller the lines of an unbroken block.
  * `digest` / `finish`: one SHA-256 over every block sent, in order (the file's digest).
  * Buffers go back and forth by transfer and are used again: a fresh ArrayBuffer per block costs page
  * faults and a slower transfer, more than the hashing saved by the threads.
@@ -28,15 +47,14 @@ const { parentPort } = require('node:worker_threads');
 const { createHash, hash } = require('node:crypto');
 const NEWLINE = ${NEWLINE};
 const AT = ${JSON.stringify(LINE_RESULT)};
+const BLOCK = ${JSON.stringify(BLOCK_RESULT)};
+const MIN_LINKED = ${MIN_LINKED};
 const scanCanonicalEntry = (${canonicalScanner.toString()})();
+const { perfectSubtrees } = (${merkleHashers.toString()})((bytes) => hash('sha256', bytes, 'binary'));
+const lineCount = ${lineCount.toString()};
 let scratch = Buffer.alloc(1 << 16);
 let fileDigest = createHash('sha256');
-
-function countLines(bytes) {
-  let count = 0;
-  for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) count += 1;
-  return bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE ? count + 1 : count;
-}
+const leaves = [];
 
 // SHA-256(0x00 || line): the byte before the line (the previous line's LF, in this thread's block)
 // stands in for the 0x00 while it is hashed, which spares copying the line; the first line is copied.
@@ -54,28 +72,50 @@ function leafDigest(bytes, start, end) {
   return digest;
 }
 
-function hashLines(bytes, spare) {
-  const size = countLines(bytes) * AT.bytes;
+function hashLines(bytes, spare, first) {
+  const count = lineCount(bytes);
+  // Room for the subtrees too: at most two of each height.
+  const size = count * AT.bytes + BLOCK.subtrees + 2 * (Math.ceil(Math.log2(count + 1)) + 1) * BLOCK.subtreeBytes;
   const out = Buffer.from(spare && spare.byteLength >= size ? spare : new ArrayBuffer(size));
+  let linked = count >= MIN_LINKED;
+  let previousHash = '';
   let start = 0;
-  for (let at = 0; start < bytes.length; at += AT.bytes) {
+  for (let k = 0, at = 0; k < count; k++, at += AT.bytes) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = bytes.length;
     const line = bytes.subarray(start, end);
-    out.write(hash('sha256', line, 'hex'), at + AT.hash, 64, 'latin1');
-    out.write(leafDigest(bytes, start, end), at + AT.leaf, 32, 'latin1');
+    const entryHash = hash('sha256', line, 'hex');
+    out.write(entryHash, at + AT.hash, 64, 'latin1');
+    const leaf = leafDigest(bytes, start, end);
+    out.write(leaf, at + AT.leaf, 32, 'latin1');
+    leaves[k] = leaf;
     const scanned = scanCanonicalEntry(line);
     if (scanned) out.write(scanned.prevHash, at + AT.prevHash, 64, 'latin1');
     out.writeDoubleLE(scanned ? scanned.position : 0, at + AT.position);
+    if (linked && (!scanned || scanned.position !== first + k || (k > 0 && scanned.prevHash !== previousHash))) {
+      linked = false;
+    }
+    previousHash = entryHash;
     start = end + 1;
   }
+  const subtrees = linked ? perfectSubtrees(leaves, count - 2, first - 1) : [];
+  let at = count * AT.bytes;
+  out.writeDoubleLE(linked ? 1 : 0, at + BLOCK.linked);
+  out.writeDoubleLE(subtrees.length, at + BLOCK.subtreeCount);
+  at += BLOCK.subtrees;
+  for (const [height, digest] of subtrees) {
+    out.writeDoubleLE(height, at);
+    out.write(digest, at + BLOCK.digest, 32, 'latin1');
+    at += BLOCK.subtreeBytes;
+  }
+  leaves.length = 0;
   return out.buffer;
 }
 
 parentPort.on('message', (message) => {
   if (message.op === 'hash') {
     const bytes = Buffer.from(message.buffer, message.offset, message.length);
-    const results = hashLines(bytes, message.spare);
+    const results = hashLines(bytes, message.spare, message.first);
     parentPort.postMessage({ id: message.id, buffer: message.buffer, results }, [message.buffer, results]);
   } else if (message.op === 'digest') {
     fileDigest.update(Buffer.from(message.buffer, message.offset, message.length));
@@ -135,16 +175,26 @@ export class HashPool {
     return freshBlock(size);
   };
 
-  /** The block given back, with LINE_RESULT.bytes per line (its hashes and scan). */
-  async hashLines(block: Buffer): Promise<HashedBlock> {
+  /**
+   * The block given back, with LINE_RESULT.bytes per line (its hashes and scan) and its verdict.
+   * `first` is the number of its first line in the file, `lines` its count of lines (lineCount).
+   */
+  async hashLines(block: Buffer, first: number, lines: number): Promise<HashedBlock> {
     const worker = this.hashers[this.nextHasher]!;
     this.nextHasher = (this.nextHasher + 1) % this.hashers.length;
     // Read before the transfer: a transferred block is empty here.
     const { buffer, offset, length } = transferred(block);
     const spare = this.freeResults.pop();
     const transfer = spare ? [buffer, spare] : [buffer];
-    const reply = await this.ask(worker, { op: 'hash', buffer, offset, length, spare }, transfer);
-    return { block: Buffer.from(reply.buffer!, offset, length), hashes: Buffer.from(reply.results!) };
+    const reply = await this.ask(worker, { op: 'hash', buffer, offset, length, spare, first }, transfer);
+    const hashes = Buffer.from(reply.results!);
+    return {
+      block: Buffer.from(reply.buffer!, offset, length),
+      hashes,
+      first,
+      lines,
+      ...verdict(hashes, lines),
+    };
   }
 
   /**
@@ -220,10 +270,30 @@ function transferred(block: Buffer): { buffer: ArrayBuffer; offset: number; leng
   return { buffer: block.buffer as ArrayBuffer, offset: block.byteOffset, length: block.length };
 }
 
-/** A block of lines with, per line, its LINE_RESULT. */
+/** A block of lines with, per line, its LINE_RESULT, and the block's verdict (BLOCK_RESULT). */
 export interface HashedBlock {
   block: Buffer;
   hashes: Buffer;
+  /** The number of the block's first line in the file, and how many lines it has. */
+  first: number;
+  lines: number;
+  /** Every line is a canonical entry at its own position, linked to the one before it within the block. */
+  linked: boolean;
+  /** When linked: the perfect Merkle subtrees over the leaves of all lines but the last two, [height, digest]. */
+  subtrees: [number, string][];
+}
+
+function verdict(hashes: Buffer, lines: number): Pick<HashedBlock, 'linked' | 'subtrees'> {
+  let at = lines * LINE_RESULT.bytes;
+  const linked = hashes.readDoubleLE(at + BLOCK_RESULT.linked) === 1;
+  const count = hashes.readDoubleLE(at + BLOCK_RESULT.subtreeCount);
+  const subtrees: [number, string][] = [];
+  at += BLOCK_RESULT.subtrees;
+  for (let k = 0; k < count; k++, at += BLOCK_RESULT.subtreeBytes) {
+    const digestAt = at + BLOCK_RESULT.digest;
+    subtrees.push([hashes.readDoubleLE(at), hashes.toString('latin1', digestAt, digestAt + 32)]);
+  }
+  return { linked, subtrees };
 }
 
 /**
@@ -237,6 +307,7 @@ export async function* hashBlocks(
 ): AsyncGenerator<HashedBlock> {
   const iterator = blocks[Symbol.asyncIterator]();
   const pending: Promise<HashedBlock>[] = [];
+  let nextLine = 1;
   let readError: { error: unknown } | null = null;
   let ended = false;
   try {
@@ -254,7 +325,9 @@ export async function* hashBlocks(
           ended = true;
           break;
         }
-        const hashed = pool.hashLines(next.value);
+        const lines = lineCount(next.value);
+        const hashed = pool.hashLines(next.value, nextLine, lines);
+        nextLine += lines;
         // Awaited in order below; a block left unawaited (the verifier stopped early) must not be an unhandled rejection.
         hashed.catch(() => undefined);
         pending.push(hashed);

@@ -66,6 +66,16 @@ function countLines(bytes: Buffer, end: number): number {
 }
 
 /**
+ * The lines of a block from readLineBlocks: its LFs, and the last line if it lacks its LF.
+ * Self-contained (the hashing worker threads run its source).
+ */
+export function lineCount(block: Uint8Array): number {
+  let count = 0;
+  for (let i = block.indexOf(0x0a); i >= 0; i = block.indexOf(0x0a, i + 1)) count += 1;
+  return block.length > 0 && block[block.length - 1] !== 0x0a ? count + 1 : count;
+}
+
+/**
  * Calls `each(start, end)` for every line of a block from readLineBlocks (LF excluded), in order;
  * the block's last line may lack its LF.
  */

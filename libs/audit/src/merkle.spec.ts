@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { EMPTY_ROOT, leafHash, MerkleFrontier, merkleRoot, nodeHash } from './merkle.js';
+import {
+  EMPTY_ROOT,
+  leafDigest,
+  leafHash,
+  MerkleFrontier,
+  merkleRoot,
+  nodeHash,
+  perfectSubtrees,
+} from './merkle.js';
 
 // RFC 6962 test data as published by Certificate Transparency (transparency-dev/merkle
 // testonly/constants.go; the same values in certificate-transparency-go's merkletree tests).
@@ -69,6 +77,40 @@ describe('the RFC 6962 Merkle tree', () => {
     expect(restored.root()).toBe(frontier.root());
     leaves.slice(37).forEach((leaf) => restored.append(leaf));
     expect(restored.root()).toBe(merkleRoot(leaves));
+  });
+
+  it('takes a run of leaves as its perfect subtrees, whatever the run and where it starts', () => {
+    const leaves = Array.from({ length: 200 }, (_, i) => `leaf ${i}`);
+    const digests = leaves.map((leaf) => leafDigest(Buffer.from(leaf)));
+    for (const start of [0, 1, 2, 3, 7, 8, 31, 64, 100, 127]) {
+      for (const count of [0, 1, 2, 3, 5, 8, 16, 33, 64, 72]) {
+        const frontier = new MerkleFrontier();
+        leaves.slice(0, start).forEach((leaf) => frontier.append(leaf));
+        const subtrees = perfectSubtrees(digests.slice(start), count, start);
+        for (const [height, digest] of subtrees) frontier.appendSubtree(height, digest);
+        expect([frontier.size, frontier.root()]).toEqual([
+          start + count,
+          merkleRoot(leaves.slice(0, start + count)),
+        ]);
+        // Each subtree as large as its start allows: at most two per height.
+        expect(subtrees.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(count + 1)));
+        leaves.slice(start + count, start + count + 3).forEach((leaf) => frontier.append(leaf));
+        expect(frontier.root()).toBe(merkleRoot(leaves.slice(0, start + count + 3)));
+      }
+    }
+  });
+
+  it('refuses a subtree that does not start where its size allows', () => {
+    const frontier = new MerkleFrontier();
+    frontier.append('a');
+    const [height, digest] = perfectSubtrees(
+      [leafDigest(Buffer.from('b')), leafDigest(Buffer.from('c'))],
+      2,
+      2,
+    )[0]!;
+    expect(height).toBe(1);
+    expect(() => frontier.appendSubtree(height, digest)).toThrow(RangeError);
+    expect(frontier.size).toBe(1);
   });
 
   it('refuses a frontier whose nodes do not fit its size', () => {

@@ -7,8 +7,52 @@ export const EMPTY_ROOT = createHash('sha256').digest('hex');
 // The hot path works on 32-character latin1 strings ("digests") and one-shot hashes over a reused
 // buffer: a Hash object and a Buffer per node cost more than the hashing itself.
 let leafScratch = Buffer.alloc(8_192);
-const nodeScratch = Buffer.alloc(65);
-nodeScratch[0] = 0x01;
+
+/**
+ * The interior-node hash and the perfect subtrees of a run of leaves, over latin1 digests. Self-contained
+ * (it uses only the hash it is given and node's globals): the hashing worker threads run its source
+ * (`merkleHashers.toString()`), so that one definition builds the tree on every thread.
+ */
+export function merkleHashers(sha256Latin1: (bytes: Uint8Array) => string): {
+  nodeDigest: (left: string, right: string) => string;
+  perfectSubtrees: (leaves: readonly string[], count: number, start: number) => [number, string][];
+} {
+  const scratch = Buffer.alloc(65);
+  scratch[0] = 0x01;
+
+  /** SHA-256(0x01 || left || right). */
+  function nodeDigest(left: string, right: string): string {
+    scratch.write(left, 1, 32, 'latin1');
+    scratch.write(right, 33, 32, 'latin1');
+    return sha256Latin1(scratch);
+  }
+
+  /**
+   * The roots of the largest perfect subtrees that cover `leaves[0..count)`, whose first leaf has index
+   * `start` in the whole tree, in order, as [height, digest]: each subtree of height h starts at a
+   * multiple of 2^h, so a frontier whose size is that start can take it whole (appendSubtree).
+   */
+  function perfectSubtrees(leaves: readonly string[], count: number, start: number): [number, string][] {
+    const subtrees: [number, string][] = [];
+    for (let at = 0; at < count;) {
+      let height = 0;
+      while ((start + at) % 2 ** (height + 1) === 0 && at + 2 ** (height + 1) <= count) height += 1;
+      let level = leaves.slice(at, at + 2 ** height);
+      while (level.length > 1) {
+        const next: string[] = [];
+        for (let i = 0; i < level.length; i += 2) next.push(nodeDigest(level[i]!, level[i + 1]!));
+        level = next;
+      }
+      subtrees.push([height, level[0]!]);
+      at += 2 ** height;
+    }
+    return subtrees;
+  }
+
+  return { nodeDigest, perfectSubtrees };
+}
+
+export const { nodeDigest, perfectSubtrees } = merkleHashers((bytes) => hash('sha256', bytes, 'binary'));
 
 function bytesOf(leaf: string | Uint8Array): Uint8Array {
   return typeof leaf === 'string' ? Buffer.from(leaf, 'utf8') : leaf;
@@ -20,13 +64,6 @@ export function leafDigest(leaf: Uint8Array): string {
   leafScratch[0] = 0x00;
   leafScratch.set(leaf, 1);
   return hash('sha256', leafScratch.subarray(0, leaf.length + 1), 'binary');
-}
-
-/** SHA-256(0x01 || left || right) over latin1 digests. */
-function nodeDigest(left: string, right: string): string {
-  nodeScratch.write(left, 1, 32, 'latin1');
-  nodeScratch.write(right, 33, 32, 'latin1');
-  return hash('sha256', nodeScratch, 'binary');
 }
 
 const toDigest = (bytes: Uint8Array): string =>
@@ -76,6 +113,23 @@ export class MerkleFrontier {
     }
     this.nodes.push(node);
     this.count += 1;
+  }
+
+  /**
+   * A perfect subtree of 2^height leaves, by its root digest (as perfectSubtrees gives it): the same as
+   * appending its leaves one by one. The frontier's size must be a multiple of 2^height.
+   */
+  appendSubtree(height: number, digest: string): void {
+    const width = 2 ** height;
+    if (this.count % width !== 0) {
+      throw new RangeError(`a subtree of ${width} leaves cannot follow ${this.count} leaves`);
+    }
+    let node = digest;
+    for (let size = this.count / width; size % 2 === 1; size = Math.floor(size / 2)) {
+      node = nodeDigest(this.nodes.pop()!, node);
+    }
+    this.nodes.push(node);
+    this.count += width;
   }
 
   /** The tree hash of the leaves appended so far, hex. */

@@ -8,8 +8,8 @@ import {
   type PublicKeyRecord,
   type SignedCheckpoint,
 } from './checkpoint.js';
-import { hashBlocks, HashPool, LINE_RESULT } from './hash-pool.js';
-import { forEachLine, lineFileOf, type LineFile } from './line-blocks.js';
+import { hashBlocks, HashPool, LINE_RESULT, type HashedBlock } from './hash-pool.js';
+import { forEachLine, lineFileOf, NEWLINE, type LineFile } from './line-blocks.js';
 import { EMPTY_ROOT, leafDigest, MerkleFrontier } from './merkle.js';
 
 /** Every reason a verification can fail; FORMAT.md says how each one's position is chosen. */
@@ -79,6 +79,11 @@ export interface VerifyLedgerInput {
    * several and the file is large enough to pay for starting them.
    */
   threads?: number;
+  /**
+   * Diagnostics: called with the count of entries accepted as one run of a block the worker threads
+   * found unbroken, without a look at each (see takeRun).
+   */
+  onRun?: (entries: number) => void;
 }
 
 /** One entry as read, with everything the checks need computed once. */
@@ -203,27 +208,86 @@ function hashingThreads(file: LineFile, threads: number | undefined): number {
   return cpus > 1 && (file.bytes ?? 0) >= PARALLEL_MIN_BYTES ? cpus : 0;
 }
 
-async function* linesOf(entries: AsyncIterable<AuditEntry>): AsyncGenerator<Line[]> {
-  for await (const item of entries) yield [readLine(item)];
+/** Lines as read: one at a time, or a block at a time from the worker threads. */
+interface Batch {
+  count: number;
+  /** The lines; those of a linked block are built only if it cannot be taken as a run. */
+  lines(): Line[];
+  run?: LinkedRun;
+}
+
+/**
+ * A block whose worker found every line a canonical entry at its own position, linked to the line
+ * before it (HashedBlock.linked). Once its opening line links to the head, the verifier can accept all
+ * its lines but the last without looking at them: it takes the Merkle subtrees the worker built over
+ * the leaves of the lines it settles, and the entries it needs to go on from.
+ */
+interface LinkedRun {
+  opening: Line;
+  /** The last three lines: the last the run settles, the last it accepts, and the next to check. */
+  settledLast: Line;
+  acceptedLast: Line;
+  after: Line;
+  subtrees: [number, string][];
+}
+
+async function* linesOf(entries: AsyncIterable<AuditEntry>): AsyncGenerator<Batch> {
+  for await (const item of entries) {
+    const lines = [readLine(item)];
+    yield { count: 1, lines: () => lines };
+  }
 }
 
 /** The file's lines, hashed on the pool's threads, a block at a time; the file's digest at the end. */
-async function* hashedLines(pool: HashPool, file: LineFile, inFlight: number): AsyncGenerator<Line[]> {
-  let slot = 0;
+async function* hashedLines(pool: HashPool, file: LineFile, inFlight: number): AsyncGenerator<Batch> {
   let bytes = 0;
   for await (const hashed of hashBlocks(pool, file.blocks(pool.allocate), inFlight)) {
-    const { block, hashes } = hashed;
-    const lines: Line[] = [];
-    forEachLine(block, (start, end) =>
-      lines.push(
-        readHashedLine(++slot, block.subarray(start, end), hashes, lines.length * LINE_RESULT.bytes),
-      ),
-    );
-    bytes += block.length;
+    yield {
+      count: hashed.lines,
+      lines: () => allLines(hashed),
+      ...(hashed.linked ? { run: linkedRun(hashed) } : {}),
+    };
+    // The verifier is done with the batch: its buffers may go.
+    bytes += hashed.block.length;
     await pool.finish(hashed);
-    yield lines;
   }
   file.onEnd({ sha256: await pool.fileDigest(), bytes });
+}
+
+function allLines({ block, hashes, first }: HashedBlock): Line[] {
+  const lines: Line[] = [];
+  forEachLine(block, (start, end) =>
+    lines.push(
+      readHashedLine(
+        first + lines.length,
+        block.subarray(start, end),
+        hashes,
+        lines.length * LINE_RESULT.bytes,
+      ),
+    ),
+  );
+  return lines;
+}
+
+function linkedRun({ block, hashes, first, lines, subtrees }: HashedBlock): LinkedRun {
+  const line = (k: number, start: number, end: number) =>
+    readHashedLine(first + k, block.subarray(start, end), hashes, k * LINE_RESULT.bytes);
+  // The last three lines, from the end (the last may lack its LF); a linked block has no empty line.
+  const bounds: [number, number][] = [];
+  let end = block[block.length - 1] === NEWLINE ? block.length - 1 : block.length;
+  for (let k = 0; k < 3; k++) {
+    const start = block.lastIndexOf(NEWLINE, end - 1) + 1;
+    bounds.unshift([start, end]);
+    end = start - 1;
+  }
+  const [settled, accepted, after] = bounds as [[number, number], [number, number], [number, number]];
+  return {
+    opening: line(0, 0, block.indexOf(NEWLINE) < 0 ? block.length : block.indexOf(NEWLINE)),
+    settledLast: line(lines - 3, ...settled),
+    acceptedLast: line(lines - 2, ...accepted),
+    after: line(lines - 1, ...after),
+    subtrees,
+  };
 }
 
 interface Anchor {
@@ -299,13 +363,34 @@ class LedgerAudit {
     return this.verify(linesOf(this.input.entries));
   }
 
-  private async verify(lines: AsyncIterable<Line[]>): Promise<AuditReport> {
+  private async verify(batches: AsyncIterable<Batch>): Promise<AuditReport> {
     let previous: Line | undefined;
     const { onProgress } = this.input;
     const every = this.input.progressEvery ?? 100_000;
     let read = 0;
-    for await (const batch of lines) {
-      for (const line of batch) {
+    for await (const batch of batches) {
+      let from = 0;
+      if (batch.run && previous) {
+        const { run } = batch;
+        if (onProgress && ++read % every === 0) onProgress(read);
+        const fault = this.step(previous, run.opening);
+        if (fault) return this.failure(fault);
+        previous = run.opening;
+        from = 1;
+        if (this.takeRun(run)) {
+          // The lines it accepted unseen count as read, and are reported as one by one.
+          const through = read + batch.count - 1;
+          if (onProgress)
+            for (let at = (Math.floor(read / every) + 1) * every; at <= through; at += every) onProgress(at);
+          read = through;
+          this.input.onRun?.(batch.count - 1);
+          previous = run.after;
+          continue;
+        }
+      }
+      const lines = batch.lines();
+      for (let k = from; k < lines.length; k++) {
+        const line = lines[k]!;
         if (onProgress && ++read % every === 0) onProgress(read);
         if (previous) {
           const fault = this.step(previous, line);
@@ -321,6 +406,28 @@ class LedgerAudit {
     const fault = this.settle() ?? this.truncation();
     if (fault) return this.failure(fault);
     return this.report(true, this.accepted, this.head, this.frontier.root());
+  }
+
+  /**
+   * Accepts a linked block's lines after its opening one (just accepted) in one go, when the line by
+   * line checks could only accept them: the opening line links to the head, and no checkpoint falls on
+   * a size the run settles (from the entry before the opening line to the last it settles). Leaves the
+   * verifier as step() would after accepting `acceptedLast` with `after` as the next line to check.
+   */
+  private takeRun(run: LinkedRun): boolean {
+    const { opening, settledLast, acceptedLast } = run;
+    if (opening.prevHash !== this.head || this.accepted !== opening.slot - 1) return false;
+    if ((this.sizes[this.nextSize] ?? Infinity) <= settledLast.slot) return false;
+    this.frontier.appendLeafDigest(this.pendingLeaf!);
+    for (const [height, digest] of run.subtrees) this.frontier.appendSubtree(height, digest);
+    if (this.frontier.size !== settledLast.slot) {
+      throw new Error(`a linked run settled ${this.frontier.size} entries, not ${settledLast.slot}`);
+    }
+    this.previousHead = settledLast.hash;
+    this.head = acceptedLast.hash;
+    this.pendingLeaf = acceptedLast.leaf;
+    this.accepted = acceptedLast.slot;
+    return true;
   }
 
   /** Checks the entry expected at position `accepted + 1`, looking at the entry after it. */

@@ -58,9 +58,13 @@ function edited(n: number): string {
   return canonicalize(parsed);
 }
 
-async function writeBundle(dir: string, events: string | Buffer): Promise<void> {
+async function writeBundle(
+  dir: string,
+  events: string | Buffer,
+  signed: readonly SignedCheckpoint[] = checkpoints,
+): Promise<void> {
   await writeFile(join(dir, 'events.jsonl'), events);
-  await writeFile(join(dir, 'checkpoints.json'), JSON.stringify(checkpoints));
+  await writeFile(join(dir, 'checkpoints.json'), JSON.stringify(signed));
   await writeFile(join(dir, 'keys.json'), JSON.stringify([{ ...trustedKeys[0], retiredAt: null }]));
   const file = { sha256: '0'.repeat(64), bytes: 0 };
   await writeFile(
@@ -83,9 +87,11 @@ interface Outcome {
   digest: FileDigest | null;
 }
 
-async function verifyWith(dir: string, threads: number): Promise<Outcome> {
+/** The outcome, and how many entries were accepted as runs of unbroken blocks. */
+async function verifyWith(dir: string, threads: number): Promise<Outcome & { inRuns: number }> {
   const bundle = await openBundle(dir);
   const progress: number[] = [];
+  let inRuns = 0;
   const report = await verifyLedger({
     ledgerId: LEDGER,
     entries: bundle.entries(),
@@ -94,20 +100,39 @@ async function verifyWith(dir: string, threads: number): Promise<Outcome> {
     threads,
     progressEvery: 500,
     onProgress: (read) => progress.push(read),
+    onRun: (entries) => (inRuns += entries),
   });
-  return { report, progress, digest: bundle.eventsDigest() };
+  return { report, progress, digest: bundle.eventsDigest(), inRuns };
+}
+
+/** The same outcome on two threads as on one; how many entries the threads accepted as runs. */
+async function sameOnThreads(dir: string): Promise<{ single: Outcome; inRuns: number }> {
+  const { inRuns: none, ...single } = await verifyWith(dir, 0);
+  const { inRuns, ...parallel } = await verifyWith(dir, 2);
+  expect(none).toBe(0);
+  expect(parallel).toEqual(single);
+  return { single, inRuns };
 }
 
 const text = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join('');
 
-/** The last entry of the first block (the reader's first read is 1 MiB): its successor is in the next one. */
-const blockEnd = (() => {
+/**
+ * The last entry of each block, as the reader cuts the clean file: a block is the whole lines within
+ * 1 MiB from where the one before it ended.
+ */
+const blockEnds = (() => {
+  const ends: number[] = [];
   let bytes = 0;
   let count = 0;
-  while (bytes + Buffer.byteLength(clean[count]!) + 1 <= 1 << 20)
-    bytes += Buffer.byteLength(clean[count++]!) + 1;
-  return count;
+  while (count < clean.length) {
+    const limit = bytes + (1 << 20);
+    while (count < clean.length && bytes + Buffer.byteLength(clean[count]!) + 1 <= limit)
+      bytes += Buffer.byteLength(clean[count++]!) + 1;
+    ends.push(count);
+  }
+  return ends;
 })();
+const blockEnd = blockEnds[0]!;
 
 const cases: [string, string | Buffer, AuditFaultCode | null, number][] = [
   ['the clean ledger', text(clean), null, 0],
@@ -157,10 +182,111 @@ describe('verifyLedger on worker threads', () => {
 
   it.each(cases)('gives for %s what the single thread gives', async (_name, events, code, position) => {
     await writeBundle(dir, events);
-    const single = await verifyWith(dir, 0);
-    const parallel = await verifyWith(dir, 2);
-    expect(parallel).toEqual(single);
+    const { single } = await sameOnThreads(dir);
     expect([single.report.fault?.code ?? null, single.report.fault?.position ?? 0]).toEqual([code, position]);
+  });
+
+  // With a checkpoint only at the end, no block but the last holds a checkpoint's size: the threads take
+  // unbroken blocks as runs, and a fault on any line of a block's edge must still come out the same.
+  const lastOnly = checkpoints.slice(-1);
+  // Block 2 is unbroken in each case but the last two: faults on the edges of blocks 2 and 3 come after a run.
+  const [, e2, e3] = blockEnds as [number, number, number];
+  const atEdges: [string, string, AuditFaultCode | null, number, 'runs' | 'no runs'][] = [
+    ['the clean ledger', text(clean), null, 0, 'runs'],
+    ['the last line of block 2 edited', text(clean.with(e2 - 1, edited(e2))), 'EVENT_EDITED', e2, 'runs'],
+    [
+      'the first line of block 3 edited',
+      text(clean.with(e2, edited(e2 + 1))),
+      'EVENT_EDITED',
+      e2 + 1,
+      'runs',
+    ],
+    [
+      'the second line of block 3 edited',
+      text(clean.with(e2 + 1, edited(e2 + 2))),
+      'EVENT_EDITED',
+      e2 + 2,
+      'runs',
+    ],
+    [
+      'the third-last line of block 3 edited',
+      text(clean.with(e3 - 3, edited(e3 - 2))),
+      'EVENT_EDITED',
+      e3 - 2,
+      'runs',
+    ],
+    [
+      'the second-last line of block 3 edited',
+      text(clean.with(e3 - 2, edited(e3 - 1))),
+      'EVENT_EDITED',
+      e3 - 1,
+      'runs',
+    ],
+    ['the first line of block 3 deleted', text(clean.toSpliced(e2, 1)), 'EVENT_DELETED', e2 + 1, 'runs'],
+    [
+      'the first line of block 3 not canonical',
+      text(clean.with(e2, ` ${clean[e2]!}`)),
+      'ENTRY_NOT_CANONICAL',
+      e2 + 1,
+      'runs',
+    ],
+    [
+      'two entries swapped across blocks 3 and 4',
+      text(clean.with(e3 - 1, clean[e3]!).with(e3, clean[e3 - 1]!)),
+      'EVENTS_SWAPPED',
+      e3,
+      'runs',
+    ],
+    [
+      'a tail re-sealed after an edit',
+      text(seal(COUNT, clean.slice(0, 2_344), 'changed')),
+      'CHECKPOINT_MISMATCH',
+      1,
+      'runs',
+    ],
+    ['a cut tail', text(clean.slice(0, 3_990)), 'TRUNCATED_TAIL', 3_991, 'runs'],
+    [
+      'two entries swapped across blocks 2 and 3',
+      text(clean.with(e2 - 1, clean[e2]!).with(e2, clean[e2 - 1]!)),
+      'EVENTS_SWAPPED',
+      e2,
+      'no runs',
+    ],
+    [
+      'an entry of another ledger first',
+      text(
+        seal(COUNT, [
+          sealEntry(
+            1,
+            genesisHash('other'),
+            (JSON.parse(clean[0]!) as { event: Parameters<typeof sealEntry>[2] }).event,
+          ).entry,
+        ]),
+      ),
+      'LEDGER_MISMATCH',
+      1,
+      'no runs',
+    ],
+  ];
+
+  it.each(atEdges)(
+    'with one checkpoint, gives for %s what the single thread gives',
+    async (_name, events, code, position, runs) => {
+      await writeBundle(dir, events, lastOnly);
+      const { single, inRuns } = await sameOnThreads(dir);
+      expect([single.report.fault?.code ?? null, single.report.fault?.position ?? 0]).toEqual([
+        code,
+        position,
+      ]);
+      expect(inRuns > 0 ? 'runs' : 'no runs').toBe(runs);
+    },
+  );
+
+  it('takes all but the first block and a few lines per block as runs on a clean ledger', async () => {
+    await writeBundle(dir, text(clean), lastOnly);
+    const { single, inRuns } = await sameOnThreads(dir);
+    expect(single.report.ok).toBe(true);
+    expect(inRuns).toBeGreaterThan(COUNT - 2 * blockEnd);
   });
 
   it('refuses a line of more than 16 MiB on worker threads as on one', async () => {
