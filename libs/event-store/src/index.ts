@@ -35,6 +35,13 @@ export {
   type StoredEntry,
 } from './ledger/hash-chain.js';
 export {
+  runForLeadership,
+  type LeaderLoopOptions,
+  type LeaderRole,
+  type LeaderState,
+  type LeaderStatus,
+} from './ledger/leader-loop.js';
+export {
   Sequencer,
   type SequencerLogger,
   type SequencerOptions,

@@ -1,10 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { JsonObject } from '../json.js';
 import { LedgerSignals } from '../ledger-signals.js';
 import type { EventMetadata, StreamLink } from '../types.js';
 import { ledgerIdentity } from '../postgres/ledger-identity.js';
 import { isUniqueViolation } from '../postgres/pg-errors.js';
 import { genesisHash, sealEntry } from './hash-chain.js';
+import { connectFor, runForLeadership, type LeaderState, type LeaderStatus } from './leader-loop.js';
 import { WakeUp } from './wake-up.js';
 
 export interface SequencerLogger {
@@ -38,18 +39,14 @@ export interface SequencerOptions {
   }) => Promise<void>;
 }
 
-export type SequencerState = 'stopped' | 'standby' | 'leader';
+export type SequencerState = LeaderState;
 
-export interface SequencerStatus {
-  state: SequencerState;
+export interface SequencerStatus extends LeaderStatus {
   /** The last position this instance knows to be stamped. */
   position: number;
   stamped: number;
   /** Batches refused because another sequencer had moved the head (a fenced-out stale leader). */
   fencedOut: number;
-  lastError: string | null;
-  /** Date.now() of the last loop turn; a leader whose heartbeat stops is not alive. */
-  heartbeatAt: number;
 }
 
 interface Head {
@@ -73,9 +70,6 @@ interface PendingRow {
   recorded_at: string;
   links: StreamLink[] | null;
 }
-
-/** One leader per database: a session-level advisory lock held on the sequencer's own connection. */
-const LEADER_LOCK = "hashtextextended('supply-ledger:sequencer', 0)";
 
 // Only transactions older than every running one are finished: nothing can still commit below the
 // snapshot's xmin. Scanning in (tx_id, seq) order behind that horizon visits each committed event once.
@@ -168,59 +162,32 @@ export class Sequencer {
   private async run(): Promise<void> {
     const unsubscribe = this.signals.onAppended(() => this.wakeUp.signal());
     try {
-      while (!this.stopping.signal.aborted) {
-        try {
-          await this.connect();
-          if (await this.becomeLeader()) await this.lead();
-        } catch (error) {
-          this.current.lastError = (error as Error).message;
-          this.logger.error(`sequencer: ${(error as Error).message}; reconnecting`);
-          await this.wakeUp.sleep(Math.min(this.standbyMs, 250));
-        } finally {
-          if (this.current.state === 'leader') this.logger.log('sequencer: leadership released');
-          await this.disconnect();
-          this.current.state = 'standby';
-        }
-      }
+      await runForLeadership(
+        this.url,
+        {
+          name: 'sequencer',
+          lead: (client) => {
+            this.client = client;
+            return this.lead();
+          },
+          released: () => {
+            this.client = null;
+            this.head = null;
+          },
+          sleep: (ms) => this.wakeUp.sleep(ms),
+        },
+        this.current,
+        this.stopping.signal,
+        {
+          standbyMs: this.standbyMs,
+          retryMs: Math.min(this.standbyMs, 250),
+          onFailure: 'reconnecting',
+          logger: this.logger,
+        },
+      );
     } finally {
       unsubscribe();
-      this.current.state = 'stopped';
     }
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'ledger-sequencer' });
-    client.on('error', (error) => {
-      this.current.lastError = error.message;
-    });
-    await client.connect();
-    this.client = client;
-    this.head = null;
-  }
-
-  private async disconnect(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    if (!client) return;
-    // Closing the session releases the advisory lock; a failed connection is simply dropped.
-    await client.end().catch(() => undefined);
-  }
-
-  private async becomeLeader(): Promise<boolean> {
-    this.current.state = 'standby';
-    while (!this.stopping.signal.aborted) {
-      this.current.heartbeatAt = Date.now();
-      const { rows } = await this.client!.query<{ leader: boolean }>(
-        `SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS leader`,
-      );
-      if (rows[0]!.leader) {
-        this.current.state = 'leader';
-        this.logger.log('sequencer: leading');
-        return true;
-      }
-      await this.wakeUp.sleep(this.standbyMs);
-    }
-    return false;
   }
 
   private async lead(): Promise<void> {
@@ -339,11 +306,14 @@ export class Sequencer {
    * stale leaders racing, say). `stampBatch` then works on this connection.
    */
   async connectUnelected(): Promise<void> {
-    await this.connect();
+    this.client = await connectFor(this.url, 'sequencer', this.current);
+    this.head = null;
   }
 
   async disconnectUnelected(): Promise<void> {
-    await this.disconnect();
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
   }
 
   private async loadHead(client: pg.Client): Promise<Head> {

@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
-import { LedgerSignals, PostgresEventStore } from '@ledger/event-store';
+import type pg from 'pg';
+import {
+  LedgerSignals,
+  PostgresEventStore,
+  runForLeadership,
+  type LeaderState,
+  type LeaderStatus,
+} from '@ledger/event-store';
 import type { ReadModel } from '../read-model.js';
 import { catalog, type CatalogEntry, type RebuildReport } from './catalog.js';
 import { Fold, foldThrough, projected } from './fold.js';
@@ -35,12 +41,9 @@ export interface ProjectorOptions {
   beforeCommit?: (batch: { projections: string[]; toPosition: number; rebuild: boolean }) => Promise<void>;
 }
 
-export type ProjectorState = 'stopped' | 'standby' | 'leader';
+export type ProjectorState = LeaderState;
 
-export interface ProjectorStatus {
-  state: ProjectorState;
-  lastError: string | null;
-  heartbeatAt: number;
+export interface ProjectorStatus extends LeaderStatus {
   /** Per projection: the live position this instance has applied (leader only). */
   positions: Record<string, number>;
 }
@@ -58,9 +61,6 @@ interface Rebuild extends Track {
   startPosition: number;
   startedMs: number;
 }
-
-/** One projector per database: a session advisory lock on the projector's own connection. */
-const LEADER_LOCK = "hashtextextended('supply-ledger:projector', 0)";
 
 /**
  * Follows the ledger and keeps every read model's rows: for each batch of stamped events it folds each
@@ -141,57 +141,32 @@ export class Projector {
     return () => this.progress.off('rebuilt', listener);
   }
 
-  private async run(): Promise<void> {
-    try {
-      while (!this.stopping.signal.aborted) {
-        try {
-          await this.connect();
-          if (await this.becomeLeader()) await this.lead();
-        } catch (error) {
-          this.current.lastError = (error as Error).message;
-          this.logger.error(`projector: ${(error as Error).message}; restarting from the checkpoints`);
-          await this.sleep(250);
-        } finally {
-          await this.disconnect();
-          this.current.state = 'standby';
-        }
-      }
-    } finally {
-      this.current.state = 'stopped';
-    }
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'ledger-projector' });
-    client.on('error', (error) => {
-      this.current.lastError = error.message;
-    });
-    await client.connect();
-    this.client = client;
-  }
-
-  private async disconnect(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    this.live.clear();
-    this.rebuilds.clear();
-    if (client) await client.end().catch(() => undefined);
-  }
-
-  private async becomeLeader(): Promise<boolean> {
-    while (!this.stopping.signal.aborted) {
-      this.current.heartbeatAt = Date.now();
-      const { rows } = await this.db.query<{ leader: boolean }>(
-        `SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS leader`,
-      );
-      if (rows[0]!.leader) {
-        this.current.state = 'leader';
-        this.logger.log('projector: leading');
-        return true;
-      }
-      await this.sleep(this.standbyMs);
-    }
-    return false;
+  /** One projector per database (see runForLeadership); each leadership starts from the checkpoints. */
+  private run(): Promise<void> {
+    return runForLeadership(
+      this.url,
+      {
+        name: 'projector',
+        lead: (client) => {
+          this.client = client;
+          return this.lead();
+        },
+        released: () => {
+          this.client = null;
+          this.live.clear();
+          this.rebuilds.clear();
+        },
+        sleep: (ms) => this.sleep(ms),
+      },
+      this.current,
+      this.stopping.signal,
+      {
+        standbyMs: this.standbyMs,
+        retryMs: 250,
+        onFailure: 'restarting from the checkpoints',
+        logger: this.logger,
+      },
+    );
   }
 
   private get db(): pg.Client {
