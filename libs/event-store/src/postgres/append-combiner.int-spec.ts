@@ -15,7 +15,7 @@ describe('combining concurrent appends', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    store = new PostgresEventStore(db.pool, { combine: { maxInFlight: 1, maxAppends: 64 } });
+    store = new PostgresEventStore(db.pool, { combine: { maxInFlight: 1, maxAppends: 64, minGroup: 1 } });
   });
   afterAll(async () => db.close());
 
@@ -143,8 +143,30 @@ describe('combining concurrent appends', () => {
     expect((await store.readStream(product!)).map((event) => event.streamVersion)).toEqual([1, 2]);
   });
 
+  it('sends a further group while one is in flight only once minGroup appends wait for it', async () => {
+    const grouped = new PostgresEventStore(db.pool, {
+      combine: { maxInFlight: 2, maxAppends: 64, minGroup: 4 },
+    });
+    const txOf = async (streamId: string) => (await eventsOf(streamId))[0]!.tx;
+    const fire = async (count: number) => {
+      const streams = Array.from({ length: count }, () => stream('g'));
+      await Promise.all(
+        streams.map((streamId) => grouped.append({ streamId, expectedVersion: 'any', events: [anEvent()] })),
+      );
+      return Promise.all(streams.map(txOf));
+    };
+    // The first goes alone; three wait (fewer than 4) until it is done, then go together.
+    const [lead, ...rest] = await fire(4);
+    expect(new Set(rest).size).toBe(1);
+    expect(rest[0]).not.toBe(lead);
+    // The first alone; the fifth append makes four waiting: they go as a second group in flight.
+    const six = await fire(6);
+    expect(new Set(six.slice(1, 5)).size).toBe(1);
+    expect(new Set([six[0], six[1], six[5]]).size).toBe(3);
+  });
+
   it('never deadlocks when groups take overlapping streams, and keeps every stream dense', async () => {
-    const busy = new PostgresEventStore(db.pool, { combine: { maxInFlight: 4, maxAppends: 8 } });
+    const busy = new PostgresEventStore(db.pool, { combine: { maxInFlight: 4, maxAppends: 8, minGroup: 1 } });
     const streams = Array.from({ length: 5 }, () => stream('pair'));
     const pick = (i: number, salt: number) => streams[(i * 7 + salt) % streams.length]!;
     const results = await Promise.all(

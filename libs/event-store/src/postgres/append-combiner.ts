@@ -10,9 +10,20 @@ export interface CombinerOptions {
   maxInFlight: number;
   /** Appends in one group at most. */
   maxAppends: number;
+  /**
+   * While a group is in flight, another goes out only once this many appends wait for it; with none in
+   * flight, an append goes at once. Every group pays a commit, and under load the commit's WAL flush is
+   * what a group waits on most: a flush should carry many appends, not a straggler or two.
+   */
+  minGroup: number;
 }
 
-export const DEFAULT_COMBINER: CombinerOptions = { maxInFlight: 2, maxAppends: 64 };
+/**
+ * Measured at 32 writers (a plain INSERT per transaction about 18,000/s): 2 in flight sending at once gave
+ * 13,800-14,900 appends/s; 3 or 4 in flight with groups of at least 16, 16,200-18,200/s; 1 and 8 writers
+ * were unchanged.
+ */
+export const DEFAULT_COMBINER: CombinerOptions = { maxInFlight: 4, maxAppends: 64, minGroup: 16 };
 
 interface Waiting {
   append: PreparedAppend;
@@ -21,11 +32,12 @@ interface Waiting {
 }
 
 /**
- * Group commit for concurrent appends. An append goes to the database at once while fewer than
- * `maxInFlight` groups are running; otherwise it waits, and the appends that waited go together as the next
- * group: one transaction and one commit for all, each append still checked against its own expected
- * versions and written entirely or not at all. A lone writer is never delayed; under load the commit
- * (a WAL flush) and the round trip are shared, which is where the time of a small append goes.
+ * Group commit for concurrent appends. An append goes to the database at once when no group is running;
+ * otherwise it waits, and the appends that waited go together as the next group, when `minGroup` of them
+ * wait (and fewer than `maxInFlight` groups run) or when the running groups are done: one transaction and
+ * one commit for all, each append still checked against its own expected versions and written entirely or
+ * not at all. A lone writer is never delayed; under load the commit (a WAL flush) and the round trip are
+ * shared, which is where the time of a small append goes.
  *
  * A group that fails as a whole (a duplicate event id, say) is retried append by append, so each caller gets
  * its own answer and no append fails for another's fault.
@@ -38,7 +50,7 @@ export class AppendCombiner {
     private readonly pool: pg.Pool,
     private readonly options: CombinerOptions = DEFAULT_COMBINER,
   ) {
-    if (!(options.maxInFlight >= 1 && options.maxAppends >= 1)) {
+    if (!(options.maxInFlight >= 1 && options.maxAppends >= 1 && options.minGroup >= 1)) {
       throw new RangeError('an append combiner needs at least one group in flight of at least one append');
     }
   }
@@ -51,7 +63,11 @@ export class AppendCombiner {
   }
 
   private dispatch(): void {
-    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
+    while (
+      this.waiting.length > 0 &&
+      (this.inFlight === 0 ||
+        (this.inFlight < this.options.maxInFlight && this.waiting.length >= this.options.minGroup))
+    ) {
       const group = this.waiting.splice(0, this.options.maxAppends);
       this.inFlight++;
       void this.run(group.map(({ append }) => append)).then(
