@@ -32,6 +32,7 @@ function recordingRole(
     },
     sleep: (ms) =>
       new Promise<void>((resolve) => {
+        if (stopping.aborted) return resolve();
         const timer = setTimeout(resolve, ms);
         stopping.addEventListener(
           'abort',
@@ -46,8 +47,12 @@ function recordingRole(
   return { role, seen };
 }
 
+/** Resolves when `stopping` aborts, or at once if it already has (a stop may land while the lead starts). */
 const untilStopped = (stopping: AbortSignal) =>
-  new Promise<void>((resolve) => stopping.addEventListener('abort', () => resolve()));
+  new Promise<void>((resolve) => {
+    if (stopping.aborted) resolve();
+    else stopping.addEventListener('abort', () => resolve(), { once: true });
+  });
 
 /** Runs the loop for a recording role; `stop` aborts it and waits for it to end. */
 function startRole(
@@ -115,8 +120,8 @@ describe('runForLeadership', () => {
       const [leader, standby] = a.status.state === 'leader' ? [a, b] : [b, a];
       expect([standby.status.state, standby.seen.leads]).toEqual(['standby', 0]);
       await leader.stop();
-      await until(() => standby.status.state === 'leader');
-      expect(standby.seen.leads).toBe(1);
+      // The state turns to leader just before the lead starts: wait for the lead itself.
+      await until(() => standby.status.state === 'leader' && standby.seen.leads === 1);
     }
     await Promise.all([a, b, other].map((role) => role.stop()));
   });

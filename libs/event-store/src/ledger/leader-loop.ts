@@ -63,7 +63,10 @@ export async function runForLeadership(
       let client: pg.Client | null = null;
       try {
         client = await connectFor(url, role.name, status);
-        if (await becomeLeader(client, role, status, stopping, options)) await role.lead(client);
+        // A stop that came while the lock was taken ends the leadership before it starts.
+        if ((await becomeLeader(client, role, status, stopping, options)) && !stopping.aborted) {
+          await role.lead(client);
+        }
       } catch (error) {
         status.lastError = (error as Error).message;
         options.logger.error(`${role.name}: ${(error as Error).message}; ${options.onFailure}`);
