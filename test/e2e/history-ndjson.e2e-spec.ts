@@ -5,16 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@ledger/database/testing'
 import { LedgerQueries, PostgresEventStore, type LedgerFilter } from '@ledger/event-store';
 import { bootApp, TEST_KEYS } from '../support/app.js';
 import { anEvent } from '../support/events.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+import { sleep, until } from '../support/wait.js';
 
 /** Resolves once `read()` has stopped changing for `quietMs`. */
 async function settled(read: () => number, quietMs = 600): Promise<number> {
@@ -90,7 +81,7 @@ describe('the NDJSON export and a client that stops reading', () => {
     expect(stopped).toBe(false);
 
     request.destroy();
-    await until(() => stopped, 'the export to stop reading');
+    await until(() => stopped, { what: 'the export to stop reading' });
     const afterwards = read;
     await sleep(300);
     expect(read).toBe(afterwards);

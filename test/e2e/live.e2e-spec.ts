@@ -6,16 +6,7 @@ import { AppModule } from '../../apps/ledger-api/src/app.module.js';
 import { LIVE_FEED_OPTIONS, LiveFeed } from '../../apps/ledger-api/src/history/live-feed.js';
 import { TEST_KEYS } from '../support/app.js';
 import { anEvent } from '../support/events.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { sleep, until } from '../support/wait.js';
 
 interface Message {
   id: string;
@@ -43,7 +34,7 @@ class SseClient {
   }
 
   async next(count: number, what = `${count} message(s)`): Promise<Message[]> {
-    await until(() => this.messages.length >= count, what);
+    await until(() => this.messages.length >= count, { what });
     return this.messages.slice(0, count);
   }
 
@@ -161,7 +152,7 @@ describe('the live feed: GET /v1/events/live', () => {
     // The client goes away: its follower stops.
     await client.close();
     const feed = app.get(LiveFeed);
-    await until(() => feed.openStreams === 0, 'the follower to stop');
+    await until(() => feed.openStreams === 0, { what: 'the follower to stop' });
 
     const missed = await append(5);
     const resumed = await listen({ ...bearer('auditor'), 'Last-Event-ID': '10' }, '?after=3');
@@ -212,7 +203,7 @@ describe('the live feed: GET /v1/events/live', () => {
 
   it('keeps a quiet stream alive with heartbeat comments', async () => {
     const client = await listen(bearer('service'));
-    await until(() => client.comments.includes('heartbeat'), 'a heartbeat');
+    await until(() => client.comments.includes('heartbeat'), { what: 'a heartbeat' });
     expect(client.messages).toHaveLength(0);
   });
 
@@ -246,7 +237,7 @@ describe('the live feed: GET /v1/events/live', () => {
     closed = true;
     await app.close();
     expect(Date.now() - started).toBeLessThan(5_000);
-    await until(() => listeners.every((listener) => listener.ended), 'the streams to end');
+    await until(() => listeners.every((listener) => listener.ended), { what: 'the streams to end' });
     expect(app.get(LiveFeed).openStreams).toBe(0);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });

@@ -14,16 +14,7 @@ import { Projector } from './projector/projector.js';
 import { readModels } from './read-models/index.js';
 import { randomHistory } from './read-models/testing/histories.js';
 import { ProjectionReader } from './reader.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
+import { sleep, until } from '../../../test/support/wait.js';
 
 const metadata = { actor: 'spec', role: 'admin', correlationId: 'c', causationId: 'c', commandId: 'c' };
 
@@ -50,11 +41,13 @@ describe('the read models on a real ledger', () => {
   });
 
   async function projectedTo(position: number): Promise<void> {
-    await until(async () => (await store.head()).position >= position);
-    await until(async () =>
-      (await catalog.list(db.pool)).every(
-        (entry) => entry.livePosition >= position && entry.buildingGeneration === null,
-      ),
+    await until(async () => (await store.head()).position >= position, { timeoutMs: 60_000 });
+    await until(
+      async () =>
+        (await catalog.list(db.pool)).every(
+          (entry) => entry.livePosition >= position && entry.buildingGeneration === null,
+        ),
+      { timeoutMs: 60_000 },
     );
   }
 
@@ -62,7 +55,7 @@ describe('the read models on a real ledger', () => {
     const reports = new Map<string, RebuildReport>();
     const unsubscribe = projector!.onRebuilt((name, report) => reports.set(name, report));
     for (const model of readModels) await catalog.requestRebuild(db.pool, model.name, model.version);
-    await until(() => reports.size === readModels.length);
+    await until(() => reports.size === readModels.length, { timeoutMs: 60_000 });
     unsubscribe();
     return readModels.map((model) => reports.get(model.name)!);
   }

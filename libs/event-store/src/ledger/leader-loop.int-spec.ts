@@ -1,16 +1,7 @@
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '@ledger/database/testing';
 import { runForLeadership, type LeaderRole, type LeaderStatus } from './leader-loop.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(10);
-  }
-}
+import { sleep, until } from '../../../../test/support/wait.js';
 
 /** A role that records what the loop does to it; `lead` runs `leading` until stopped or it throws. */
 function recordingRole(

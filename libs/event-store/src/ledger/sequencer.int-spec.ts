@@ -7,16 +7,7 @@ import { LedgerSignals } from '../ledger-signals.js';
 import { PostgresEventStore } from '../postgres/postgres-event-store.js';
 import type { LedgerEvent } from '../types.js';
 import { Sequencer, type SequencerOptions } from './sequencer.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
+import { sleep, until } from '../../../../test/support/wait.js';
 
 /**
  * One batch by hand. A batch of 0 can also mean "not yet eligible": a transaction in another database of
@@ -306,7 +297,7 @@ describe('the ledger: sequencer, readers and integrity', () => {
     expect(first.status().stamped + second.status().stamped).toBe(1);
 
     await first.stop();
-    await until(() => second.status().state === 'leader', 5_000);
+    await until(() => second.status().state === 'leader', { timeoutMs: 5_000 });
     const after = anEvent();
     await store.append({ streamId: 'failover', expectedVersion: 'any', events: [after] });
     await expect(store.waitForStamped([after.eventId!])).resolves.toBe(2);

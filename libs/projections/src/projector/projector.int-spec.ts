@@ -6,16 +6,7 @@ import { catalog } from './catalog.js';
 import { foldRecordedBy, foldThrough } from './fold.js';
 import { ModelTable, rowsChecksum } from './projection-tables.js';
 import { Projector, type ProjectorOptions } from './projector.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
+import { sleep, until } from '../../../../test/support/wait.js';
 
 const TYPES = ['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon'];
 
@@ -137,14 +128,16 @@ describe('the projector', () => {
 
   /** Waits until everything appended so far is stamped and projected. */
   async function caughtUp(): Promise<void> {
-    await until(async () => (await store.head()).position === appended);
-    await until(async () => (await catalog.get(db.pool, 'test-counts'))?.livePosition === appended);
+    await until(async () => (await store.head()).position === appended, { timeoutMs: 30_000 });
+    await until(async () => (await catalog.get(db.pool, 'test-counts'))?.livePosition === appended, {
+      timeoutMs: 30_000,
+    });
   }
 
   it('applies every stamped event exactly once, with its checkpoint, while writers append', async () => {
     startProjector({ batchSize: 50 });
     await append(1_200, 6);
-    await until(async () => (await store.head()).position === 1_200);
+    await until(async () => (await store.head()).position === 1_200, { timeoutMs: 30_000 });
     await caughtUp();
     expect(withoutTimes(await liveRows())).toEqual(await expectedRows());
   });
@@ -191,7 +184,7 @@ describe('the projector', () => {
     // A stale projector, say, moved the checkpoint behind this one's back.
     await db.pool.query(`UPDATE projection_checkpoints SET position = 5 WHERE name = 'test-counts'`);
     await append(10);
-    await until(() => errors.length > 0);
+    await until(() => errors.length > 0, { timeoutMs: 30_000 });
     expect(errors[0]).toMatch(/checkpoint moved under this projector: 0 of 1 advanced/);
     const total = async () =>
       (await db.pool.query<{ count: number }>(`SELECT sum(count)::int AS count FROM proj_test_counts`))
@@ -231,7 +224,7 @@ describe('the projector', () => {
 
   it('resumes a rebuild that a crash interrupted, and still proves it equal', async () => {
     await append(400);
-    await until(async () => (await store.head()).position === 400);
+    await until(async () => (await store.head()).position === 400, { timeoutMs: 30_000 });
     let crashed = false;
     const first = startProjector({
       batchSize: 10,
@@ -246,7 +239,7 @@ describe('the projector', () => {
     });
     await caughtUp();
     await catalog.requestRebuild(db.pool, 'test-counts', 1);
-    await until(() => crashed);
+    await until(() => crashed, { timeoutMs: 30_000 });
     await first.stop();
     const interrupted = (await catalog.get(db.pool, 'test-counts'))!;
     expect(interrupted.buildingGeneration).toBe(2);
