@@ -15,7 +15,7 @@ export const LINE_RESULT = { hash: 0, leaf: 64, prevHash: 96, position: 160, byt
  * canonical entry whose position is its line number and whose prevHash is the hash of the line before
  * it (the first line's link is the caller's to check), and there are at least MIN_LINKED lines; then
  * `subtreeCount`, the count of [height float64, digest 32 bytes] that follow: the perfect Merkle subtrees
- * over the leaves of all lines but the last two (see SettledRun in verify-ledger.ts).
+ * over the leaves of all lines but the last two (see LinkedRun in verify-ledger.ts).
  */
 export const BLOCK_RESULT = {
   linked: 0,
@@ -51,7 +51,6 @@ const BLOCK = ${JSON.stringify(BLOCK_RESULT)};
 const MIN_LINKED = ${MIN_LINKED};
 const scanCanonicalEntry = (${canonicalScanner.toString()})();
 const { perfectSubtrees } = (${merkleHashers.toString()})((bytes) => hash('sha256', bytes, 'binary'));
-const lineCount = ${lineCount.toString()};
 let scratch = Buffer.alloc(1 << 16);
 let fileDigest = createHash('sha256');
 const leaves = [];
@@ -72,8 +71,7 @@ function leafDigest(bytes, start, end) {
   return digest;
 }
 
-function hashLines(bytes, spare, first) {
-  const count = lineCount(bytes);
+function hashLines(bytes, spare, first, count) {
   // Room for the subtrees too: at most two of each height.
   const size = count * AT.bytes + BLOCK.subtrees + 2 * (Math.ceil(Math.log2(count + 1)) + 1) * BLOCK.subtreeBytes;
   const out = Buffer.from(spare && spare.byteLength >= size ? spare : new ArrayBuffer(size));
@@ -115,7 +113,7 @@ function hashLines(bytes, spare, first) {
 parentPort.on('message', (message) => {
   if (message.op === 'hash') {
     const bytes = Buffer.from(message.buffer, message.offset, message.length);
-    const results = hashLines(bytes, message.spare, message.first);
+    const results = hashLines(bytes, message.spare, message.first, message.lines);
     parentPort.postMessage({ id: message.id, buffer: message.buffer, results }, [message.buffer, results]);
   } else if (message.op === 'digest') {
     fileDigest.update(Buffer.from(message.buffer, message.offset, message.length));
@@ -186,7 +184,11 @@ export class HashPool {
     const { buffer, offset, length } = transferred(block);
     const spare = this.freeResults.pop();
     const transfer = spare ? [buffer, spare] : [buffer];
-    const reply = await this.ask(worker, { op: 'hash', buffer, offset, length, spare, first }, transfer);
+    const reply = await this.ask(
+      worker,
+      { op: 'hash', buffer, offset, length, spare, first, lines },
+      transfer,
+    );
     const hashes = Buffer.from(reply.results!);
     return {
       block: Buffer.from(reply.buffer!, offset, length),

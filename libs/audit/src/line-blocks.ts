@@ -47,7 +47,7 @@ export async function* readLineBlocks(
       const next = allocate(carried + READ_CHUNK / 2);
       block.copy(next, 0, end, filled);
       if (end > 0) {
-        lines += countLines(block, end);
+        lines += lineCount(block.subarray(0, end));
         yield block.subarray(0, end);
       }
       if (carried > MAX_LINE_BYTES) throw new LineTooLongError(lines + 1);
@@ -57,12 +57,6 @@ export async function* readLineBlocks(
   } finally {
     await file.close();
   }
-}
-
-function countLines(bytes: Buffer, end: number): number {
-  let count = 0;
-  for (let i = bytes.indexOf(NEWLINE); i >= 0 && i < end; i = bytes.indexOf(NEWLINE, i + 1)) count += 1;
-  return count;
 }
 
 /**

@@ -107,12 +107,7 @@ export class MerkleFrontier {
 
   /** The hot path: a leaf hash as `leafDigest` gives it. */
   appendLeafDigest(digest: string): void {
-    let node = digest;
-    for (let size = this.count; size & 1; size = Math.floor(size / 2)) {
-      node = nodeDigest(this.nodes.pop()!, node);
-    }
-    this.nodes.push(node);
-    this.count += 1;
+    this.appendSubtree(0, digest);
   }
 
   /**

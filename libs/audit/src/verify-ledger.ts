@@ -272,7 +272,8 @@ function allLines({ block, hashes, first }: HashedBlock): Line[] {
 function linkedRun({ block, hashes, first, lines, subtrees }: HashedBlock): LinkedRun {
   const line = (k: number, start: number, end: number) =>
     readHashedLine(first + k, block.subarray(start, end), hashes, k * LINE_RESULT.bytes);
-  // The last three lines, from the end (the last may lack its LF); a linked block has no empty line.
+  // A linked block has at least MIN_LINKED lines, none empty: the first ends at an LF, and the last three
+  // are found from the end (the last may lack its LF).
   const bounds: [number, number][] = [];
   let end = block[block.length - 1] === NEWLINE ? block.length - 1 : block.length;
   for (let k = 0; k < 3; k++) {
@@ -282,7 +283,7 @@ function linkedRun({ block, hashes, first, lines, subtrees }: HashedBlock): Link
   }
   const [settled, accepted, after] = bounds as [[number, number], [number, number], [number, number]];
   return {
-    opening: line(0, 0, block.indexOf(NEWLINE) < 0 ? block.length : block.indexOf(NEWLINE)),
+    opening: line(0, 0, block.indexOf(NEWLINE)),
     settledLast: line(lines - 3, ...settled),
     acceptedLast: line(lines - 2, ...accepted),
     after: line(lines - 1, ...after),

@@ -41,6 +41,7 @@ export {
   type LeaderState,
   type LeaderStatus,
 } from './ledger/leader-loop.js';
+export { WakeUp } from './ledger/wake-up.js';
 export {
   Sequencer,
   type SequencerLogger,

@@ -13,9 +13,8 @@ interface PgError {
  * left to translate is the unique key on event ids.
  */
 export function translateAppendError(error: unknown): unknown {
-  const pgError = error as PgError;
-  if (pgError.code === '23505' && pgError.constraint === 'events_pkey') {
-    return new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1]);
+  if (isUniqueViolation(error, ['events_pkey'])) {
+    return new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec((error as PgError).detail ?? '')?.[1]);
   }
   return error;
 }

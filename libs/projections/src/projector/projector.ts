@@ -4,6 +4,7 @@ import {
   LedgerSignals,
   PostgresEventStore,
   runForLeadership,
+  WakeUp,
   type LeaderState,
   type LeaderStatus,
 } from '@ledger/event-store';
@@ -87,6 +88,8 @@ export class Projector {
   private rebuilds = new Map<string, Rebuild>();
   private running: Promise<void> | null = null;
   private stopping = new AbortController();
+  /** Its pauses end at a stop; nothing else cuts them short (the projector waits on stamps otherwise). */
+  private wakeUp = new WakeUp(this.stopping.signal);
   private lastCatalogCheck = 0;
   private readonly current: ProjectorStatus = {
     state: 'stopped',
@@ -124,6 +127,7 @@ export class Projector {
   start(): void {
     if (this.running) return;
     this.stopping = new AbortController();
+    this.wakeUp = new WakeUp(this.stopping.signal);
     this.current.state = 'standby';
     this.current.heartbeatAt = Date.now();
     this.running = this.run();
@@ -156,7 +160,7 @@ export class Projector {
           this.live.clear();
           this.rebuilds.clear();
         },
-        sleep: (ms) => this.sleep(ms),
+        sleep: (ms) => this.wakeUp.pause(ms),
       },
       this.current,
       this.stopping.signal,
@@ -190,7 +194,7 @@ export class Projector {
       if (this.rebuilds.size > 0) rebuilt = await this.rebuildBatch([...this.rebuilds.values()]);
       if (rebuilt || applied >= this.batchSize) continue;
       if (applied === 0) await this.signals.nextStamped(this.idleMs, this.stopping.signal);
-      else await this.sleep(started + this.liveIntervalMs - performance.now());
+      else await this.wakeUp.pause(started + this.liveIntervalMs - performance.now());
     }
   }
 
@@ -440,19 +444,5 @@ export class Projector {
       // The folds in memory are ahead of what committed: leave the loop and reload from the checkpoints.
       throw error;
     }
-  }
-
-  /** Waits `ms`, or less when stopped; a standby instance sleeps every second, so nothing may pile up. */
-  private sleep(ms: number): Promise<void> {
-    const signal = this.stopping.signal;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 }
